@@ -1,0 +1,232 @@
+package minijail
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/minijail-go/minijail/internal/config"
+	"github.com/minijail-go/minijail/seccomp"
+	"github.com/minijail-go/minijail/seccomp/arch"
+)
+
+// seccompState is the filter part of a Jail.
+type seccompState struct {
+	use     bool            // UseSeccompFilter was called
+	policy  *seccomp.Policy // parsed policy (compiled with the trampoline rules)
+	program seccomp.Program // precompiled program (SetSeccompProgram / --seccomp-bpf-binary)
+	log     bool            // LogSeccompFilterFailures
+	warn    func(seccomp.Pos, string)
+}
+
+// UseSeccompFilter turns on the seccomp filter given by ParseSeccompFilters,
+// SetSeccompPolicy or SetSeccompProgram (minijail0 -S implies it).
+func (j *Jail) UseSeccompFilter() { j.sc.use = true }
+
+// LogSeccompFilterFailures makes a policy log the system calls it does not
+// allow instead of killing the target (minijail0 -L): unknown syscall names
+// in the policy become warnings, and the default action becomes
+// SECCOMP_RET_LOG where the kernel offers it, else SECCOMP_RET_TRAP. Call it
+// before ParseSeccompFilters.
+func (j *Jail) LogSeccompFilterFailures() { j.sc.log = true }
+
+// SetSeccompFilterTSYNC asks for the filter on every thread of the target
+// (minijail0 -Y). The filter is installed on the one thread that executes the
+// target, so after execve every thread of the target has it: the request
+// always holds.
+func (j *Jail) SetSeccompFilterTSYNC() { j.cfg.SeccompTSYNC = true }
+
+// SetSeccompFilterAllowSpeculation installs the filter with
+// SECCOMP_FILTER_FLAG_SPEC_ALLOW, leaving speculative-execution mitigations
+// as they are (minijail0 --allow-speculative-execution).
+func (j *Jail) SetSeccompFilterAllowSpeculation() { j.cfg.SpecAllow = true }
+
+// SetSeccompWarnings directs the policy parser's warnings to fn.
+func (j *Jail) SetSeccompWarnings(fn func(pos seccomp.Pos, msg string)) { j.sc.warn = fn }
+
+func (j *Jail) parseOptions() seccomp.ParseOptions {
+	opts := seccomp.ParseOptions{Arch: arch.Host(), Warn: j.sc.warn}
+	if j.sc.log {
+		opts.UnknownSyscallsAreWarnings = true
+		act := seccomp.Action{Kind: seccomp.ActTrap}
+		if logActionAvailable() {
+			act = seccomp.Action{Kind: seccomp.ActLog}
+		}
+		opts.OverrideDefault = &act
+	}
+	return opts
+}
+
+func logActionAvailable() bool {
+	b, err := os.ReadFile("/proc/sys/kernel/seccomp/actions_avail")
+	if err != nil {
+		return false
+	}
+	for _, w := range splitFields(string(b)) {
+		if w == "log" {
+			return true
+		}
+	}
+	return false
+}
+
+func splitFields(s string) []string {
+	var out []string
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ' ' || s[i] == '\n' || s[i] == '\t' {
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	return out
+}
+
+// ParseSeccompFilters reads a policy file in minijail's language for the
+// host architecture and uses it as the jail's filter. Errors name
+// file:line:column.
+func (j *Jail) ParseSeccompFilters(path string) error {
+	p, err := seccomp.ParseFile(path, j.parseOptions())
+	if err != nil {
+		return err
+	}
+	return j.SetSeccompPolicy(p, path)
+}
+
+// ParseSeccompFiltersFrom is ParseSeccompFilters reading the policy from r;
+// name is used in messages and to resolve relative @include paths.
+func (j *Jail) ParseSeccompFiltersFrom(name string, r io.Reader) error {
+	p, err := seccomp.Parse(name, r, j.parseOptions())
+	if err != nil {
+		return err
+	}
+	return j.SetSeccompPolicy(p, name)
+}
+
+// SetSeccompPolicy uses an already parsed policy (for the host architecture)
+// as the jail's filter. It is compiled now, so any error surfaces here.
+func (j *Jail) SetSeccompPolicy(p *seccomp.Policy, name string) error {
+	if p.Arch != arch.Host() {
+		return fmt.Errorf("seccomp policy %s: written for %s, this is %s", name, p.Arch.Name, arch.Host().Name)
+	}
+	addr, err := randomTrampoline()
+	if err != nil {
+		return err
+	}
+	withExec := allowOwnExec(p, addr, addr+trampolineSize-8)
+	prog, err := seccomp.Compile(withExec, seccomp.DefaultCompileOptions())
+	if err != nil {
+		return fmt.Errorf("compile seccomp policy %s: %w", name, err)
+	}
+	j.sc.use, j.sc.policy, j.sc.program = true, p, nil
+	j.cfg.SeccompFilter = prog.Bytes(binary.NativeEndian)
+	j.cfg.SeccompPolicy = name
+	j.cfg.SeccompLog = j.sc.log
+	j.cfg.ExecveAddr, j.cfg.SigmaskAddr = addr, addr+trampolineSize-8
+	return nil
+}
+
+// SetSeccompProgram uses a compiled program as the jail's filter as it is.
+// Since the jail is applied before execve, the program must allow execve
+// (and rt_sigreturn, should a signal arrive in between) itself.
+func (j *Jail) SetSeccompProgram(prog seccomp.Program, name string) error {
+	if err := seccomp.Validate(prog); err != nil {
+		return fmt.Errorf("seccomp program %s: %w", name, err)
+	}
+	j.sc.use, j.sc.policy, j.sc.program = true, nil, prog
+	j.cfg.SeccompFilter = prog.Bytes(binary.NativeEndian)
+	j.cfg.SeccompPolicy = name
+	j.cfg.ExecveAddr, j.cfg.SigmaskAddr = 0, 0
+	return nil
+}
+
+// SetSeccompBPFBinary reads a compiled filter (an array of struct
+// sock_filter in host byte order, as minijail's compilers write it) and uses
+// it (minijail0 --seccomp-bpf-binary). It is validated as the kernel would.
+func (j *Jail) SetSeccompBPFBinary(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("seccomp program: %w", err)
+	}
+	prog, err := seccomp.ParseProgram(b, binary.NativeEndian)
+	if err != nil {
+		return fmt.Errorf("seccomp program %s: %w", path, err)
+	}
+	return j.SetSeccompProgram(prog, path)
+}
+
+// SeccompProgram returns the program the jail installs (with the rules that
+// let the jail's own execve through), or nil without a filter.
+func (j *Jail) SeccompProgram() (seccomp.Program, error) {
+	if len(j.cfg.SeccompFilter) == 0 {
+		return nil, nil
+	}
+	return seccomp.ParseProgram(j.cfg.SeccompFilter, binary.NativeEndian)
+}
+
+// finishSeccomp checks the filter settings when a jail starts.
+func (j *Jail) finishSeccomp(c *config.Config) error {
+	if j.sc.use && len(c.SeccompFilter) == 0 {
+		return errors.New("start jail: a seccomp filter was asked for but none was given")
+	}
+	if !j.sc.use {
+		c.SeccompFilter, c.ExecveAddr, c.SigmaskAddr = nil, 0, 0
+	}
+	return nil
+}
+
+const trampolineSize = 2 * 4096
+
+// randomTrampoline picks the address of the helper's execve trampoline: a
+// page-aligned address in [2^40, 2^46), far from where Go, the kernel and
+// the dynamic loader map anything, with 2^34 choices.
+func randomTrampoline() (uint64, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("seccomp: random trampoline address: %w", err)
+	}
+	page := binary.LittleEndian.Uint64(b[:]) % ((1<<46 - 1<<40 - trampolineSize) / 4096)
+	return 1<<40 + page*4096, nil
+}
+
+// allowOwnExec returns a copy of p whose first rules let exactly the
+// helper's own calls through: execve of the path at execAddr, and restoring
+// the signal mask from sigAddr. Both addresses are random for each jail and
+// never visible to the target, so a guess meets the policy's own rules.
+func allowOwnExec(p *seccomp.Policy, execAddr, sigAddr uint64) *seccomp.Policy {
+	q := *p
+	q.Syscalls = append([]seccomp.SyscallRules(nil), p.Syscalls...)
+	prepend := func(name string, conds []seccomp.Cond) {
+		nr, ok := p.Arch.Syscall(name)
+		if !ok {
+			return
+		}
+		rule := seccomp.Rule{All: conds, Action: seccomp.Action{Kind: seccomp.ActAllow}}
+		for i := range q.Syscalls {
+			if q.Syscalls[i].Nr == nr {
+				s := q.Syscalls[i]
+				s.Rules = append([]seccomp.Rule{rule}, s.Rules...)
+				q.Syscalls[i] = s
+				return
+			}
+		}
+		q.Syscalls = append(q.Syscalls, seccomp.SyscallRules{Name: name, Nr: nr, Rules: []seccomp.Rule{rule}, Else: p.Default})
+	}
+	prepend("execve", []seccomp.Cond{{Arg: 0, Op: seccomp.OpEq, Value: execAddr}})
+	prepend("rt_sigprocmask", []seccomp.Cond{
+		{Arg: 0, Op: seccomp.OpEq, Value: unix.SIG_SETMASK},
+		{Arg: 1, Op: seccomp.OpEq, Value: sigAddr},
+	})
+	sort.Slice(q.Syscalls, func(a, b int) bool { return q.Syscalls[a].Nr < q.Syscalls[b].Nr })
+	return &q
+}
