@@ -52,7 +52,14 @@ func (j *Jail) Enter() error {
 	var filter []byte
 	if j.sc.use {
 		if j.sc.policy != nil {
-			prog, err := seccomp.Compile(j.sc.policy, seccomp.DefaultCompileOptions())
+			p := j.sc.policy
+			if usesUserNotify(p) {
+				// No parent to answer notifications here: log instead.
+				q := *p
+				q.Default = seccomp.Action{Kind: seccomp.ActLog}
+				p = &q
+			}
+			prog, err := seccomp.Compile(p, seccomp.DefaultCompileOptions())
 			if err != nil {
 				return fmt.Errorf("enter jail: compile %s: %w", c.SeccompPolicy, err)
 			}

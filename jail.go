@@ -18,8 +18,10 @@ import (
 	"os"
 	"os/user"
 	"strconv"
+	"sync"
 	"syscall"
 
+	"github.com/minijail-go/minijail/internal/caps"
 	"github.com/minijail-go/minijail/internal/config"
 )
 
@@ -40,6 +42,7 @@ type Jail struct {
 	envSet      bool        // cfg.Env holds the environment (else inherit ours)
 	seccompFile string
 	sc          seccompState
+	logOnce     sync.Once
 	uidMapSet   bool
 	gidMapSet   bool
 	// nsFiles are the namespace files to join, opened in the parent.
@@ -319,3 +322,8 @@ func fcntlGetfd(fd int) (int, error) {
 	}
 	return int(r), nil
 }
+
+// ParseCaps parses a capability set as minijail0 -c takes it: libcap's text
+// form ("cap_net_raw,cap_net_admin=e"; its effective set counts) or a
+// hexadecimal mask ("0x3000").
+func ParseCaps(text string) (uint64, error) { return caps.ParseMask(text) }

@@ -638,3 +638,40 @@ func enterTarget() int {
 	fmt.Println("entered: threads ok, unlink EPERM")
 	return 0
 }
+
+// TestSeccompLogMode: with LogSeccompFilterFailures, calls the policy does
+// not allow run anyway, and the parent names each one.
+func TestSeccompLogMode(t *testing.T) {
+	j := New()
+	j.NoNewPrivs()
+	j.LogSeccompFilterFailures()
+	var mu sync.Mutex
+	var logs []string
+	j.SetLogger(func(format string, args ...any) {
+		mu.Lock()
+		logs = append(logs, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	})
+	// Only write and exit_group are listed: everything else is "blocked".
+	if err := j.ParseSeccompFiltersFrom("log.policy", strings.NewReader("write: 1\nexit_group: 1\n")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out, err := j.Command(context.Background(), "/bin/mkdir", dir+"/made").CombinedOutput()
+	if err != nil {
+		t.Fatalf("log mode jail failed: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(dir + "/made"); err != nil {
+		t.Fatalf("mkdir did not run in log mode: %v", err)
+	}
+	mu.Lock()
+	all := strings.Join(logs, "\n")
+	mu.Unlock()
+	mkdirNr, _ := arch.Host().Syscall("mkdir")
+	if !strings.Contains(all, fmt.Sprintf("mkdir (%d) is not allowed by log.policy", mkdirNr)) || !strings.Contains(all, "openat") {
+		t.Fatalf("log lacks the blocked calls:\n%s", all)
+	}
+	if strings.Contains(all, "write (1)") {
+		t.Fatalf("an allowed call was logged:\n%s", all)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -22,6 +23,8 @@ type seccompState struct {
 	policy  *seccomp.Policy // parsed policy (compiled with the trampoline rules)
 	program seccomp.Program // precompiled program (SetSeccompProgram / --seccomp-bpf-binary)
 	log     bool            // LogSeccompFilterFailures
+	notify  bool            // the parent answers user notifications (log mode)
+	logf    func(string, ...any)
 	warn    func(seccomp.Pos, string)
 }
 
@@ -55,7 +58,12 @@ func (j *Jail) parseOptions() seccomp.ParseOptions {
 	if j.sc.log {
 		opts.UnknownSyscallsAreWarnings = true
 		act := seccomp.Action{Kind: seccomp.ActTrap}
-		if logActionAvailable() {
+		switch avail := actionsAvailable(); {
+		case avail["user_notif"]:
+			// The parent learns of each refused call, names it and lets it
+			// through, as SECCOMP_RET_LOG would.
+			act = seccomp.Action{Kind: seccomp.ActUserNotify}
+		case avail["log"]:
 			act = seccomp.Action{Kind: seccomp.ActLog}
 		}
 		opts.OverrideDefault = &act
@@ -63,31 +71,15 @@ func (j *Jail) parseOptions() seccomp.ParseOptions {
 	return opts
 }
 
-func logActionAvailable() bool {
+// actionsAvailable returns the seccomp actions the kernel offers.
+func actionsAvailable() map[string]bool {
+	out := map[string]bool{}
 	b, err := os.ReadFile("/proc/sys/kernel/seccomp/actions_avail")
 	if err != nil {
-		return false
+		return out
 	}
-	for _, w := range splitFields(string(b)) {
-		if w == "log" {
-			return true
-		}
-	}
-	return false
-}
-
-func splitFields(s string) []string {
-	var out []string
-	start := -1
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ' ' || s[i] == '\n' || s[i] == '\t' {
-			if start >= 0 {
-				out = append(out, s[start:i])
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
+	for _, w := range strings.Fields(string(b)) {
+		out[w] = true
 	}
 	return out
 }
@@ -129,6 +121,7 @@ func (j *Jail) SetSeccompPolicy(p *seccomp.Policy, name string) error {
 		return fmt.Errorf("compile seccomp policy %s: %w", name, err)
 	}
 	j.sc.use, j.sc.policy, j.sc.program = true, p, nil
+	j.sc.notify = usesUserNotify(p)
 	j.cfg.SeccompFilter = prog.Bytes(binary.NativeEndian)
 	j.cfg.SeccompPolicy = name
 	j.cfg.SeccompLog = j.sc.log
@@ -143,7 +136,7 @@ func (j *Jail) SetSeccompProgram(prog seccomp.Program, name string) error {
 	if err := seccomp.Validate(prog); err != nil {
 		return fmt.Errorf("seccomp program %s: %w", name, err)
 	}
-	j.sc.use, j.sc.policy, j.sc.program = true, nil, prog
+	j.sc.use, j.sc.policy, j.sc.program, j.sc.notify = true, nil, prog, false
 	j.cfg.SeccompFilter = prog.Bytes(binary.NativeEndian)
 	j.cfg.SeccompPolicy = name
 	j.cfg.ExecveAddr, j.cfg.SigmaskAddr = 0, 0
@@ -223,6 +216,7 @@ func allowOwnExec(p *seccomp.Policy, execAddr, sigAddr uint64) *seccomp.Policy {
 		q.Syscalls = append(q.Syscalls, seccomp.SyscallRules{Name: name, Nr: nr, Rules: []seccomp.Rule{rule}, Else: p.Default})
 	}
 	prepend("execve", []seccomp.Cond{{Arg: 0, Op: seccomp.OpEq, Value: execAddr}})
+	prepend("sendmsg", []seccomp.Cond{{Arg: 1, Op: seccomp.OpEq, Value: execAddr + 4096}})
 	prepend("rt_sigprocmask", []seccomp.Cond{
 		{Arg: 0, Op: seccomp.OpEq, Value: unix.SIG_SETMASK},
 		{Arg: 1, Op: seccomp.OpEq, Value: sigAddr},
@@ -230,3 +224,26 @@ func allowOwnExec(p *seccomp.Policy, execAddr, sigAddr uint64) *seccomp.Policy {
 	sort.Slice(q.Syscalls, func(a, b int) bool { return q.Syscalls[a].Nr < q.Syscalls[b].Nr })
 	return &q
 }
+
+// usesUserNotify tells whether any verdict of p is a user notification,
+// which the parent then has to answer.
+func usesUserNotify(p *seccomp.Policy) bool {
+	if p.Default.Kind == seccomp.ActUserNotify {
+		return true
+	}
+	for _, sc := range p.Syscalls {
+		if sc.Else.Kind == seccomp.ActUserNotify {
+			return true
+		}
+		for _, r := range sc.Rules {
+			if r.Action.Kind == seccomp.ActUserNotify {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SetLogger directs the jail's own messages (such as the system calls a
+// policy refused in log mode) to fn instead of standard error or syslog.
+func (j *Jail) SetLogger(fn func(format string, args ...any)) { j.sc.logf = fn }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/minijail-go/minijail/internal/child"
 	"github.com/minijail-go/minijail/internal/config"
+	"github.com/minijail-go/minijail/internal/logging"
 )
 
 func init() {
@@ -388,25 +390,48 @@ func (j *Jail) startDirect(c *config.Config, std stdio) (*Process, error) {
 // clone time, hands it the configuration and waits for its verdict: the
 // status pipe closes when the target was executed, or carries the failure.
 func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
-	blob, err := config.Marshal(c)
-	if err != nil {
-		return nil, err
+	var pipes []*os.File // every fd made here; the child's ends are closed after start
+	closeAll := func() {
+		for _, f := range pipes {
+			f.Close()
+		}
 	}
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("start jail: pipe: %w", err)
 	}
-	defer cfgW.Close()
+	pipes = append(pipes, cfgR, cfgW)
 	statusR, statusW, err := os.Pipe()
 	if err != nil {
-		cfgR.Close()
+		closeAll()
 		return nil, fmt.Errorf("start jail: pipe: %w", err)
 	}
-	defer statusR.Close()
-	files, fds, closeDups, err := j.extraFiles(cfgR, statusW)
+	pipes = append(pipes, statusR, statusW)
+	extras := []*os.File{cfgR, statusW}
+	var notifyParent *os.File
+	if j.sc.notify && len(c.SeccompFilter) > 0 {
+		pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("start jail: socketpair: %w", err)
+		}
+		notifyParent = os.NewFile(uintptr(pair[0]), "seccomp-notify")
+		notifyChild := os.NewFile(uintptr(pair[1]), "seccomp-notify-child")
+		pipes = append(pipes, notifyParent, notifyChild)
+		extras = append(extras, notifyChild)
+	}
+	files, fds, closeDups, err := j.extraFiles(extras...)
 	if err != nil {
-		cfgR.Close()
-		statusW.Close()
+		closeAll()
+		return nil, err
+	}
+	defer closeDups()
+	if notifyParent != nil {
+		c.SeccompNotifFD = fds[2]
+	}
+	blob, err := config.Marshal(c)
+	if err != nil {
+		closeAll()
 		return nil, err
 	}
 	attr := &syscall.SysProcAttr{
@@ -417,9 +442,7 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 		attr.Pdeathsig = syscall.SIGKILL
 	}
 	if err := setUserNamespace(c, attr); err != nil {
-		cfgR.Close()
-		statusW.Close()
-		closeDups()
+		closeAll()
 		return nil, err
 	}
 	cmd := &exec.Cmd{
@@ -433,11 +456,20 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 		SysProcAttr: attr,
 	}
 	err = cmd.Start()
-	cfgR.Close()
-	statusW.Close()
-	closeDups()
+	// The child's ends belong to the child now.
+	for _, f := range extras {
+		f.Close()
+	}
+	defer cfgW.Close()
+	defer statusR.Close()
 	if err != nil {
+		if notifyParent != nil {
+			notifyParent.Close()
+		}
 		return nil, explainStartError(c, err)
+	}
+	if notifyParent != nil {
+		go superviseNotifications(notifyParent, c.SeccompPolicy, j.logf)
 	}
 	p := &Process{cmd: cmd, helper: true}
 	fail := func(err error) (*Process, error) {
@@ -458,6 +490,16 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 		return nil, se
 	}
 	return p, nil
+}
+
+// logf logs one of the jail's own messages (see SetLogging).
+func (j *Jail) logf(format string, args ...any) {
+	j.logOnce.Do(func() {
+		if j.sc.logf == nil {
+			j.sc.logf = logging.New(filepath.Base(os.Args[0]), j.cfg.Logging).Printf
+		}
+	})
+	j.sc.logf(format, args...)
 }
 
 // readStatus reads the helper's verdict: nothing (end of file) when the

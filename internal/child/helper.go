@@ -163,7 +163,8 @@ func execJailed(c *config.Config) *config.StepError {
 		}
 		tramp = t
 	}
-	if se := applyPrivileges(c, installSeccomp); se != nil {
+	filter := func(c *config.Config) *config.StepError { return installSeccomp(c, tramp) }
+	if se := applyPrivileges(c, filter); se != nil {
 		return se
 	}
 	if c.StrictSeccomp {
@@ -184,7 +185,11 @@ func execJailed(c *config.Config) *config.StepError {
 // installSeccomp loads the filter. With a filter, every signal is blocked
 // first so that no signal handler runs (and makes system calls the filter
 // might refuse) before execTrampolined restores the mask and execs.
-func installSeccomp(c *config.Config) *config.StepError {
+//
+// With a notification socket (minijail0 -L), the filter gets a listener,
+// which goes to the parent at once: from then on the parent answers the
+// system calls the policy does not allow, logging each.
+func installSeccomp(c *config.Config, tramp *trampoline) *config.StepError {
 	if len(c.SeccompFilter) == 0 {
 		return nil
 	}
@@ -198,12 +203,21 @@ func installSeccomp(c *config.Config) *config.StepError {
 	if c.SeccompLog {
 		flags |= unix.SECCOMP_FILTER_FLAG_LOG
 	}
-	if err := installFilter(c.SeccompFilter, flags); err != nil {
+	if c.SeccompNotifFD >= 0 {
+		flags |= unix.SECCOMP_FILTER_FLAG_NEW_LISTENER
+	}
+	listener, err := installFilter(c.SeccompFilter, flags)
+	if err != nil {
 		if errors.Is(err, unix.EACCES) {
 			return &config.StepError{Step: "seccomp(SECCOMP_SET_MODE_FILTER)", Path: c.SeccompPolicy, Errno: unix.EACCES,
 				Msg: "installing a filter needs no_new_privs or CAP_SYS_ADMIN"}
 		}
 		return config.Errorf("seccomp(SECCOMP_SET_MODE_FILTER)", c.SeccompPolicy, err)
+	}
+	if c.SeccompNotifFD >= 0 {
+		if err := tramp.sendFD(c.SeccompNotifFD, listener); err != nil {
+			return config.Errorf("send the seccomp listener", c.SeccompPolicy, err)
+		}
 	}
 	return nil
 }

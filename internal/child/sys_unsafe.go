@@ -25,9 +25,23 @@ func setgroups(gids []uint32) error {
 // only with pointers into this mapping, whose address the parent chose at
 // random for this jail. The target never learns it.
 type trampoline struct {
-	path   uintptr // NUL-terminated target path
-	sigset uintptr // the signal mask to restore (empty)
+	path   uintptr // NUL-terminated target path (first page)
+	msg    uintptr // struct msghdr for sending the seccomp listener (second page)
+	sigset uintptr // the signal mask to restore (empty; last 8 bytes)
+	mem    []byte
 }
+
+// Offsets in the second page of the trampoline.
+const (
+	msgOffset   = 4096       // struct msghdr (56 bytes)
+	iovOffset   = 4096 + 64  // struct iovec
+	byteOffset  = 4096 + 96  // the one byte of data sent
+	cmsgOffset  = 4096 + 128 // control message carrying the fd
+	cmsgSpace   = 24         // CMSG_SPACE(sizeof(int))
+	cmsgLen     = 20         // CMSG_LEN(sizeof(int))
+	pathMax     = 4096
+	sigsetSlack = 8
+)
 
 const trampolineSize = 2 * 4096
 
@@ -36,7 +50,7 @@ func mapTrampoline(addr, sigsetAddr uint64, path string) (*trampoline, error) {
 	if sigsetAddr != addr+trampolineSize-8 {
 		return nil, unix.EINVAL
 	}
-	if len(path)+1 > trampolineSize-8 {
+	if len(path)+1 > pathMax {
 		return nil, unix.ENAMETOOLONG
 	}
 	want := unsafe.Add(unsafe.Pointer(nil), uintptr(addr))
@@ -51,7 +65,31 @@ func mapTrampoline(addr, sigsetAddr uint64, path string) (*trampoline, error) {
 	mem := unsafe.Slice((*byte)(p), trampolineSize)
 	copy(mem, path)
 	mem[len(path)] = 0
-	return &trampoline{path: uintptr(p), sigset: uintptr(sigsetAddr)}, nil
+	return &trampoline{path: uintptr(p), msg: uintptr(p) + msgOffset, sigset: uintptr(sigsetAddr), mem: mem}, nil
+}
+
+// sendFD sends fd over the unix socket sock with a sendmsg whose msghdr is
+// the one in the trampoline (the only sendmsg the filter lets through).
+func (t *trampoline) sendFD(sock, fd int) error {
+	msg := (*unix.Msghdr)(unsafe.Pointer(&t.mem[msgOffset]))
+	iov := (*unix.Iovec)(unsafe.Pointer(&t.mem[iovOffset]))
+	t.mem[byteOffset] = 'L'
+	iov.Base = &t.mem[byteOffset]
+	iov.SetLen(1)
+	cmsg := (*unix.Cmsghdr)(unsafe.Pointer(&t.mem[cmsgOffset]))
+	cmsg.Level = unix.SOL_SOCKET
+	cmsg.Type = unix.SCM_RIGHTS
+	cmsg.SetLen(cmsgLen)
+	*(*int32)(unsafe.Pointer(&t.mem[cmsgOffset+16])) = int32(fd)
+	msg.Iov = iov
+	msg.SetIovlen(1)
+	msg.Control = &t.mem[cmsgOffset]
+	msg.SetControllen(cmsgSpace)
+	_, _, e := unix.RawSyscall(unix.SYS_SENDMSG, uintptr(sock), t.msg, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
 }
 
 // blockAllSignals blocks every signal on the calling thread.
@@ -65,17 +103,17 @@ func blockAllSignals() error {
 }
 
 // installFilter loads a seccomp filter (raw sock_filter array) on the calling
-// thread.
-func installFilter(filter []byte, flags uintptr) error {
+// thread. With SECCOMP_FILTER_FLAG_NEW_LISTENER it returns the listener fd.
+func installFilter(filter []byte, flags uintptr) (int, error) {
 	prog := unix.SockFprog{
 		Len:    uint16(len(filter) / 8),
 		Filter: (*unix.SockFilter)(unsafe.Pointer(&filter[0])),
 	}
-	_, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&prog)))
+	r, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&prog)))
 	if e != 0 {
-		return e
+		return -1, e
 	}
-	return nil
+	return int(r), nil
 }
 
 // execTrampolined restores the empty signal mask and executes the target,
