@@ -56,6 +56,7 @@ func New() *Jail {
 		cfg: config.Config{
 			RemountMode:    config.RemountPrivate,
 			SeccompNotifFD: -1,
+			LastPidFD:      -1,
 			Logging:        config.LogAuto,
 		},
 		preserved: map[int]int{},

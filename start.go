@@ -441,7 +441,7 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 	if c.ParentDeath {
 		attr.Pdeathsig = syscall.SIGKILL
 	}
-	if err := setUserNamespace(c, attr); err != nil {
+	if err := j.setUserNamespace(c, attr); err != nil {
 		closeAll()
 		return nil, err
 	}

@@ -1,11 +1,57 @@
 package minijail
 
 import (
+	"fmt"
+	"os"
 	"syscall"
 
+	"github.com/minijail-go/minijail/internal/caps"
 	"github.com/minijail-go/minijail/internal/config"
+	"github.com/minijail-go/minijail/internal/idmap"
 )
 
-func setUserNamespace(c *config.Config, attr *syscall.SysProcAttr) error { return nil }
+// setUserNamespace fills in the uid and gid maps the kernel gets when the
+// jail has a new user namespace; os/exec writes them while the child waits.
+// A map asked for without a value (minijail0 bare -m/-M) maps the jail's
+// uid/gid (or 0) to the caller's. Without CAP_SETGID the kernel insists on
+// setgroups being denied before a gid map is written.
+func (j *Jail) setUserNamespace(c *config.Config, attr *syscall.SysProcAttr) error {
+	if c.Cloneflags&syscall.CLONE_NEWUSER == 0 {
+		if j.uidMapSet || j.gidMapSet {
+			return fmt.Errorf("start jail: uid/gid maps need a new user namespace")
+		}
+		return nil
+	}
+	if j.uidMapSet {
+		if c.UIDMap == "" {
+			attr.UidMappings = idmap.Default(c.UID, c.HasUID, os.Getuid())
+		} else {
+			m, err := idmap.Parse(c.UIDMap)
+			if err != nil {
+				return fmt.Errorf("uid map: %w", err)
+			}
+			attr.UidMappings = m
+		}
+	}
+	if j.gidMapSet {
+		if c.GIDMap == "" {
+			attr.GidMappings = idmap.Default(c.GID, c.HasGID, os.Getgid())
+		} else {
+			m, err := idmap.Parse(c.GIDMap)
+			if err != nil {
+				return fmt.Errorf("gid map: %w", err)
+			}
+			attr.GidMappings = m
+		}
+		if s, err := caps.Get(); err == nil && s.Effective&(1<<caps.SetGID) != 0 {
+			attr.GidMappingsEnableSetgroups = true
+		}
+	}
+	return nil
+}
 
-func explainStartError(c *config.Config, err error) error { return err }
+// explainStartError turns a bare error from clone(2) into one that names the
+// cause (a sysctl, an id that cannot be mapped, ...).
+func explainStartError(c *config.Config, err error) error {
+	return fmt.Errorf("start jail: %w", idmap.ExplainCloneError(err, uintptr(c.Cloneflags)))
+}

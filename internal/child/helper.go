@@ -96,14 +96,32 @@ func report(status *os.File, se *config.StepError) {
 
 // run applies the jail and execs the target. It returns only on failure.
 func run(c *config.Config, statusFD int) *config.StepError {
+	if c.InitStage {
+		if se := markFDs(c, statusFD); se != nil {
+			return se
+		}
+		return runInit(c, statusFD)
+	}
+	initNext := c.Cloneflags&syscall.CLONE_NEWPID != 0 && !c.RunAsInit
+	if initNext {
+		// Opened now, while /proc is still the writable one, for the init
+		// stage to make the target pid 2. Best effort: without it the
+		// target gets the next free pid.
+		if fd, err := unix.Open("/proc/sys/kernel/ns_last_pid", unix.O_WRONLY, 0); err == nil {
+			c.LastPidFD = fd
+		}
+	}
 	if se := setupProcess(c); se != nil {
 		return se
 	}
 	if se := markFDs(c, statusFD); se != nil {
 		return se
 	}
-	if c.Cloneflags&syscall.CLONE_NEWPID != 0 && !c.RunAsInit {
-		return runInit(c, statusFD)
+	if initNext {
+		if c.LastPidFD >= 0 {
+			unix.FcntlInt(uintptr(c.LastPidFD), unix.F_SETFD, 0)
+		}
+		return execInitStage(c, statusFD)
 	}
 	return execJailed(c)
 }

@@ -2,6 +2,8 @@ package child
 
 import (
 	"fmt"
+	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -64,7 +66,9 @@ func dropUGID(c *config.Config) *config.StepError {
 			return config.Errorf("setgroups", fmt.Sprint(c.Groups), err)
 		}
 	case config.GroupsDefault:
-		if c.HasUID || c.HasGID {
+		// In a user namespace whose setgroups is denied (an unprivileged
+		// caller's), there are no groups to clear.
+		if (c.HasUID || c.HasGID) && !(c.Cloneflags&unix.CLONE_NEWUSER != 0 && setgroupsDenied()) {
 			if err := setgroups(nil); err != nil {
 				return config.Errorf("setgroups", "[]", err)
 			}
@@ -100,4 +104,10 @@ func dropCaps(c *config.Config) *config.StepError {
 		return config.Errorf("drop capabilities", fmt.Sprintf("%#x", c.CapMask), err)
 	}
 	return nil
+}
+
+// setgroupsDenied reports whether /proc/self/setgroups says "deny".
+func setgroupsDenied() bool {
+	b, err := os.ReadFile("/proc/self/setgroups")
+	return err == nil && strings.TrimSpace(string(b)) == "deny"
 }

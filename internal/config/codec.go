@@ -115,6 +115,8 @@ func marshalUnchecked(c *Config) ([]byte, error) {
 	e.boolean(c.NewSession)
 	e.boolean(c.NewKeyring)
 	e.boolean(c.ParentDeath)
+	e.boolean(c.InitStage)
+	e.i64(c.LastPidFD)
 
 	e.u64(c.Cloneflags)
 	e.str(c.EnterMountNS)
@@ -357,6 +359,10 @@ func Unmarshal(b []byte) (*Config, error) {
 	c.NewKeyring = d.boolean()
 	f("parent death")
 	c.ParentDeath = d.boolean()
+	f("init stage")
+	c.InitStage = d.boolean()
+	f("last pid fd")
+	c.LastPidFD = d.i64()
 
 	f("clone flags")
 	c.Cloneflags = d.u64()
@@ -464,8 +470,8 @@ func (c *Config) Validate() error {
 	if c.ExecveAddr%4096 != 0 || c.SigmaskAddr%8 != 0 {
 		return fmt.Errorf("execve address %#x or sigmask address %#x misaligned", c.ExecveAddr, c.SigmaskAddr)
 	}
-	if c.SeccompNotifFD < -1 || c.SeccompNotifFD > maxFD {
-		return fmt.Errorf("notify fd %d out of range", c.SeccompNotifFD)
+	if c.SeccompNotifFD < -1 || c.SeccompNotifFD > maxFD || c.LastPidFD < -1 || c.LastPidFD > maxFD {
+		return fmt.Errorf("notify fd %d or last-pid fd %d out of range", c.SeccompNotifFD, c.LastPidFD)
 	}
 	for _, r := range c.LandlockRules {
 		if err := checkPath("landlock path", r.Path, true); err != nil {

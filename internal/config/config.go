@@ -96,6 +96,12 @@ type Config struct {
 	NewSession  bool  // setsid(2) before exec
 	NewKeyring  bool  // -w
 	ParentDeath bool  // kill the jail when the parent dies
+	// InitStage marks the pid-1 helper re-executed after the set-up: it
+	// starts the target (as pid 2) and reaps. Set by the helper only.
+	InitStage bool
+	// LastPidFD is the init stage's open /proc/sys/kernel/ns_last_pid (the
+	// fresh /proc is read-only), or -1. Set by the helper only.
+	LastPidFD int
 
 	// Namespaces: the parent creates them at clone time (Cloneflags); the
 	// helper needs to know which exist to finish them.
