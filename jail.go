@@ -43,8 +43,6 @@ type Jail struct {
 	seccompFile string
 	sc          seccompState
 	logOnce     sync.Once
-	uidMapSet   bool
-	gidMapSet   bool
 	// nsFiles are the namespace files to join, opened in the parent.
 	mountNSPath string
 	netNSPath   string

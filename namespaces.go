@@ -77,10 +77,10 @@ func (j *Jail) NamespaceUser() { j.cfg.Cloneflags |= syscall.CLONE_NEWUSER }
 
 // UIDMap sets the uid map of the new user namespace: "inner outer count"
 // entries separated by commas (minijail0 -m).
-func (j *Jail) UIDMap(m string) { j.cfg.UIDMap, j.uidMapSet = m, true }
+func (j *Jail) UIDMap(m string) { j.cfg.UIDMap, j.cfg.UIDMapSet = m, true }
 
 // GIDMap sets the gid map of the new user namespace (minijail0 -M).
-func (j *Jail) GIDMap(m string) { j.cfg.GIDMap, j.gidMapSet = m, true }
+func (j *Jail) GIDMap(m string) { j.cfg.GIDMap, j.cfg.GIDMapSet = m, true }
 
 // Bind bind-mounts src at dest inside the jail, read-only unless writable
 // (minijail0 -b). Mounts are made in the order they are added.

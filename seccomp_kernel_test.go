@@ -97,7 +97,8 @@ func buildProbe(t *testing.T) string {
 }
 
 // probeResult is what one run of the probe gave: its status (0, or the
-// jail's status from an *ExitError) and the lines it printed, by step.
+// jail's status from an *ExitError), the lines it printed, by step, and
+// its whole output (standard output, then standard error) for messages.
 type probeResult struct {
 	status int
 	steps  map[string]string
@@ -125,7 +126,7 @@ func runProbeIn(t *testing.T, j *Jail, probe string, args ...string) probeResult
 	cmd := j.Command(context.Background(), probe, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	r := probeResult{steps: map[string]string{}, out: stdout.String()}
+	r := probeResult{steps: map[string]string{}, out: stdout.String() + "stderr:\n" + stderr.String()}
 	var ee *ExitError
 	switch {
 	case err == nil:

@@ -17,12 +17,12 @@ import (
 // setgroups being denied before a gid map is written.
 func (j *Jail) setUserNamespace(c *config.Config, attr *syscall.SysProcAttr) error {
 	if c.Cloneflags&syscall.CLONE_NEWUSER == 0 {
-		if j.uidMapSet || j.gidMapSet {
+		if c.UIDMapSet || c.GIDMapSet {
 			return fmt.Errorf("start jail: uid/gid maps need a new user namespace")
 		}
 		return nil
 	}
-	if j.uidMapSet {
+	if c.UIDMapSet {
 		if c.UIDMap == "" {
 			attr.UidMappings = idmap.Default(c.UID, c.HasUID, os.Getuid())
 		} else {
@@ -33,7 +33,7 @@ func (j *Jail) setUserNamespace(c *config.Config, attr *syscall.SysProcAttr) err
 			attr.UidMappings = m
 		}
 	}
-	if j.gidMapSet {
+	if c.GIDMapSet {
 		if c.GIDMap == "" {
 			attr.GidMappings = idmap.Default(c.GID, c.HasGID, os.Getgid())
 		} else {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // names are the kernel's capability names, by number (linux/capability.h).
@@ -56,8 +57,20 @@ func Lookup(name string) (int, bool) {
 	return 0, false
 }
 
-// LastCap returns the highest capability the running kernel knows.
+// LastCap returns the highest capability the running kernel knows. It reads
+// /proc once; the jail's helper calls it before installing a filter, which
+// then need not allow the read.
 func LastCap() int {
+	lastCapOnce.Do(func() { lastCap = readLastCap() })
+	return lastCap
+}
+
+var (
+	lastCapOnce sync.Once
+	lastCap     int
+)
+
+func readLastCap() int {
 	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
 	if err == nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n >= 0 && n < 64 {

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/minijail-go/minijail/internal/caps"
 	"github.com/minijail-go/minijail/internal/config"
 )
 
@@ -77,6 +78,9 @@ func readConfig(fd int) (*config.Config, *config.StepError) {
 		return nil, config.Errorf("read jail configuration", "", err)
 	}
 	cfg, err := config.Unmarshal(b)
+	if err == nil {
+		err = cfg.Runnable()
+	}
 	if err != nil {
 		return nil, &config.StepError{Step: "read jail configuration", Msg: err.Error()}
 	}
@@ -180,6 +184,10 @@ func execJailed(c *config.Config) *config.StepError {
 			return config.Errorf("map execve trampoline", fmt.Sprintf("%#x", c.ExecveAddr), err)
 		}
 		tramp = t
+		// Before the filter, which need not allow prlimit64 or reading
+		// /proc: put RLIMIT_NOFILE back, and learn the last capability.
+		restoreNofile()
+		caps.LastCap()
 	}
 	filter := func(c *config.Config) *config.StepError { return installSeccomp(c, tramp) }
 	if se := applyPrivileges(c, filter); se != nil {
@@ -192,7 +200,6 @@ func execJailed(c *config.Config) *config.StepError {
 	}
 	var err error
 	if tramp != nil {
-		restoreNofile()
 		err = execTrampolined(tramp, c.Argv, c.Env)
 	} else {
 		err = syscall.Exec(c.Path, c.Argv, c.Env)

@@ -125,6 +125,8 @@ func marshalUnchecked(c *Config) ([]byte, error) {
 	e.str(c.Hostname)
 	e.str(c.UIDMap)
 	e.str(c.GIDMap)
+	e.boolean(c.UIDMapSet)
+	e.boolean(c.GIDMapSet)
 
 	e.str(c.RemountMode)
 	e.u32(uint32(len(c.Mounts)))
@@ -378,6 +380,10 @@ func Unmarshal(b []byte) (*Config, error) {
 	c.UIDMap = d.str()
 	f("gid map")
 	c.GIDMap = d.str()
+	f("uid map set")
+	c.UIDMapSet = d.boolean()
+	f("gid map set")
+	c.GIDMapSet = d.boolean()
 
 	f("remount mode")
 	c.RemountMode = d.str()
@@ -435,13 +441,12 @@ func checkPath(field, p string, absolute bool) error {
 	return nil
 }
 
-// Validate checks every field of c for values the helper cannot apply.
+// Validate checks every field of c for values the helper cannot apply. A
+// Config without a program (a jail template) is valid; Runnable checks for
+// one.
 func (c *Config) Validate() error {
-	if c.Path == "" {
-		return errors.New("no program to run")
-	}
-	if len(c.Argv) == 0 {
-		return errors.New("empty argv")
+	if (c.Path == "") != (len(c.Argv) == 0) {
+		return errors.New("a program needs both a path and an argv")
 	}
 	for _, s := range [][]string{{c.Path, c.Dir, c.SeccompPolicy, c.Hostname, c.UIDMap, c.GIDMap}, c.Argv, c.Env} {
 		for _, v := range s {
@@ -578,4 +583,12 @@ func UnmarshalStepError(b []byte) (*StepError, error) {
 		return nil, errors.New("decode helper status: no step named")
 	}
 	return se, nil
+}
+
+// Runnable checks that c names a program to run.
+func (c *Config) Runnable() error {
+	if c.Path == "" || len(c.Argv) == 0 {
+		return errors.New("no program to run")
+	}
+	return nil
 }

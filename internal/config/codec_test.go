@@ -74,7 +74,7 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"clone flags", mutate(func(c *Config) { c.Cloneflags = syscall.CLONE_VM }), "not namespace flags"},
 		{"relative mount", mutate(func(c *Config) { c.Mounts = []Mount{{Source: "/a", Target: "b", Bind: true}} }), "not an absolute path"},
 		{"filter size", mutate(func(c *Config) { c.SeccompFilter = make([]byte, 12) }), "seccomp filter"},
-		{"no program", mutate(func(c *Config) { c.Path = "" }), "no program"},
+		{"no program path", mutate(func(c *Config) { c.Path = "" }), "both a path and an argv"},
 		{"env", mutate(func(c *Config) { c.Env = []string{"NOEQUALS"} }), "no '='"},
 		{"fd", mutate(func(c *Config) { c.PreserveFDs = []int{-4} }), "out of range"},
 	}

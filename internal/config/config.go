@@ -112,6 +112,8 @@ type Config struct {
 	Hostname     string // --uts=NAME
 	UIDMap       string // written by the parent, kept for messages
 	GIDMap       string
+	UIDMapSet    bool // a uid map was asked for ("" then means the default map)
+	GIDMapSet    bool
 
 	// Filesystem view.
 	RemountMode   string
