@@ -230,6 +230,8 @@ func (j *Jail) groupsChoice(way string) error {
 // execve, the capabilities in mask are raised as ambient so the target holds
 // exactly them after exec.
 func (j *Jail) UseCaps(mask uint64) {
+	// Bits above the kernel's last capability name nothing.
+	mask &= uint64(1)<<(uint(caps.LastCap())+1) - 1
 	j.cfg.UseCaps, j.cfg.CapMask = true, mask
 }
 
@@ -244,7 +246,11 @@ func (j *Jail) SkipSettingSecurebits(mask uint64) { j.cfg.SkipSecurebitsMask = m
 // NoNewPrivs sets no_new_privs for the target (minijail0 -n).
 func (j *Jail) NoNewPrivs() { j.cfg.NoNewPrivs = true }
 
-// UseSeccomp puts the target in strict seccomp mode (minijail0 -s).
+// UseSeccomp puts the target in strict seccomp mode (minijail0 -s): only
+// read, write, _exit and sigreturn. Strict mode proper would refuse the
+// target's own execve and kill just one thread of the helper, so the jail
+// installs the equivalent filter instead (merged with a policy given too);
+// a violation kills the target with SIGSYS (status 253).
 func (j *Jail) UseSeccomp() { j.cfg.StrictSeccomp = true }
 
 // NewSessionKeyring gives the target a new session keyring (minijail0 -w).

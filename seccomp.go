@@ -25,7 +25,10 @@ type seccompState struct {
 	log     bool            // LogSeccompFilterFailures
 	notify  bool            // the parent answers user notifications (log mode)
 	logf    func(string, ...any)
-	warn    func(seccomp.Pos, string)
+	// strict is the compiled strict-mode filter and its trampoline address.
+	strict     []byte
+	strictAddr uint64
+	warn       func(seccomp.Pos, string)
 }
 
 // UseSeccompFilter turns on the seccomp filter given by ParseSeccompFilters,
@@ -120,7 +123,7 @@ func (j *Jail) SetSeccompPolicy(p *seccomp.Policy, name string) error {
 	if err != nil {
 		return fmt.Errorf("compile seccomp policy %s: %w", name, err)
 	}
-	j.sc.use, j.sc.policy, j.sc.program = true, p, nil
+	j.sc.use, j.sc.policy, j.sc.program, j.sc.strict = true, p, nil, nil
 	j.sc.notify = usesUserNotify(p)
 	j.cfg.SeccompFilter = prog.Bytes(binary.NativeEndian)
 	j.cfg.SeccompPolicy = name
@@ -136,7 +139,7 @@ func (j *Jail) SetSeccompProgram(prog seccomp.Program, name string) error {
 	if err := seccomp.Validate(prog); err != nil {
 		return fmt.Errorf("seccomp program %s: %w", name, err)
 	}
-	j.sc.use, j.sc.policy, j.sc.program, j.sc.notify = true, nil, prog, false
+	j.sc.use, j.sc.policy, j.sc.program, j.sc.notify, j.sc.strict = true, nil, prog, false, nil
 	j.cfg.SeccompFilter = prog.Bytes(binary.NativeEndian)
 	j.cfg.SeccompPolicy = name
 	j.cfg.ExecveAddr, j.cfg.SigmaskAddr = 0, 0
@@ -167,7 +170,8 @@ func (j *Jail) SeccompProgram() (seccomp.Program, error) {
 	return seccomp.ParseProgram(j.cfg.SeccompFilter, binary.NativeEndian)
 }
 
-// finishSeccomp checks the filter settings when a jail starts.
+// finishSeccomp checks the filter settings when a jail starts, and builds
+// the strict-mode filter.
 func (j *Jail) finishSeccomp(c *config.Config) error {
 	if j.sc.use && len(c.SeccompFilter) == 0 {
 		return errors.New("start jail: a seccomp filter was asked for but none was given")
@@ -175,7 +179,63 @@ func (j *Jail) finishSeccomp(c *config.Config) error {
 	if !j.sc.use {
 		c.SeccompFilter, c.ExecveAddr, c.SigmaskAddr = nil, 0, 0
 	}
+	if !c.StrictSeccomp {
+		return nil
+	}
+	if j.sc.use && j.sc.policy == nil {
+		return errors.New("start jail: strict seccomp cannot be combined with a precompiled filter (give the policy file instead)")
+	}
+	if j.sc.strict == nil {
+		addr := c.ExecveAddr
+		if addr == 0 {
+			var err error
+			if addr, err = randomTrampoline(); err != nil {
+				return err
+			}
+		}
+		p := strictPolicy(j.sc.policy)
+		prog, err := seccomp.Compile(allowOwnExec(p, addr, addr+trampolineSize-8), seccomp.DefaultCompileOptions())
+		if err != nil {
+			return fmt.Errorf("start jail: compile the strict-mode filter: %w", err)
+		}
+		j.sc.strict = prog.Bytes(binary.NativeEndian)
+		j.sc.strictAddr = addr
+	}
+	c.SeccompFilter = j.sc.strict
+	c.ExecveAddr, c.SigmaskAddr = j.sc.strictAddr, j.sc.strictAddr+trampolineSize-8
+	if c.SeccompPolicy == "" {
+		c.SeccompPolicy = "strict mode"
+	}
 	return nil
+}
+
+// strictSyscalls are the calls strict seccomp mode allows.
+var strictSyscalls = []string{"read", "write", "exit", "rt_sigreturn", "sigreturn"}
+
+// strictPolicy is strict mode as a policy: the strict calls, decided by base
+// where it is given (both must allow a call), everything else kills.
+func strictPolicy(base *seccomp.Policy) *seccomp.Policy {
+	host := arch.Host()
+	kill := seccomp.Action{Kind: seccomp.ActKillProcess}
+	p := &seccomp.Policy{Arch: host, Default: kill, BadArch: kill}
+	for _, name := range strictSyscalls {
+		nr, ok := host.Syscall(name)
+		if !ok {
+			continue
+		}
+		rules := seccomp.SyscallRules{Name: name, Nr: nr, Else: seccomp.Action{Kind: seccomp.ActAllow}}
+		if base != nil {
+			rules.Else = base.Default
+			for _, s := range base.Syscalls {
+				if s.Nr == nr {
+					rules = s
+				}
+			}
+		}
+		p.Syscalls = append(p.Syscalls, rules)
+	}
+	sort.Slice(p.Syscalls, func(a, b int) bool { return p.Syscalls[a].Nr < p.Syscalls[b].Nr })
+	return p
 }
 
 const trampolineSize = 2 * 4096

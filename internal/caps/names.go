@@ -3,7 +3,6 @@
 package caps
 
 import (
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -81,102 +80,7 @@ func readLastCap() int {
 }
 
 // ParseMask parses a capability set as minijail0 -c takes it: libcap's text
-// form ("cap_net_raw,cap_net_admin=e", "all=eip", "=") whose effective set is
-// the result, or else a hexadecimal mask ("0x3000", "3000").
-func ParseMask(text string) (uint64, error) {
-	if m, err := parseText(text); err == nil {
-		return m, nil
-	} else if looksLikeText(text) {
-		return 0, fmt.Errorf("capabilities %q: %w", text, err)
-	}
-	h := strings.TrimPrefix(strings.TrimPrefix(text, "0x"), "0X")
-	m, err := strconv.ParseUint(h, 16, 64)
-	if err != nil || h == "" {
-		return 0, fmt.Errorf("capabilities %q: neither a hexadecimal mask nor a capability text", text)
-	}
-	if last := LastCap(); last < 63 && m>>(uint(last)+1) != 0 {
-		return 0, fmt.Errorf("capabilities %q: mask has bits above the last capability %d", text, last)
-	}
-	return m, nil
-}
-
-// looksLikeText tells whether the input is meant as libcap text (it has an
-// operator), so that its error is the one to report.
-func looksLikeText(s string) bool { return strings.ContainsAny(s, "=+-") }
-
-// parseText evaluates libcap's text form (cap_from_text(3)): clauses
-// separated by spaces, each a comma-separated list of names (empty or "all"
-// meaning every capability) followed by one or more operator-and-flags
-// actions ("=", "+", "-" with flags from "eip"). Only the effective set is
-// returned.
-func parseText(text string) (uint64, error) {
-	var eff uint64
-	all := uint64(1)<<(uint(LastCap())+1) - 1
-	clauses := strings.Fields(text)
-	if len(clauses) == 0 {
-		return 0, fmt.Errorf("empty capability text")
-	}
-	for _, cl := range clauses {
-		op := strings.IndexAny(cl, "=+-")
-		if op < 0 {
-			return 0, fmt.Errorf("clause %q has no operator (=, + or -)", cl)
-		}
-		var set uint64
-		if list := cl[:op]; list == "" || strings.EqualFold(list, "all") {
-			if list == "" && cl[op] != '=' {
-				return 0, fmt.Errorf("clause %q: %c needs capability names", cl, cl[op])
-			}
-			set = all
-		} else {
-			for _, n := range strings.Split(list, ",") {
-				c, ok := Lookup(n)
-				if !ok || c > LastCap() {
-					return 0, fmt.Errorf("unknown capability %q", n)
-				}
-				set |= 1 << uint(c)
-			}
-		}
-		actions := cl[op:]
-		for len(actions) > 0 {
-			o := actions[0]
-			i := 1
-			for i < len(actions) && strings.IndexByte("=+-", actions[i]) < 0 {
-				i++
-			}
-			flags := actions[1:i]
-			actions = actions[i:]
-			hasE := false
-			for _, f := range flags {
-				switch f {
-				case 'e', 'E':
-					hasE = true
-				case 'i', 'I', 'p', 'P':
-				default:
-					return 0, fmt.Errorf("clause %q: unknown flag %q", cl, f)
-				}
-			}
-			switch o {
-			case '=':
-				eff &^= set
-				if hasE {
-					eff |= set
-				}
-			case '+':
-				if flags == "" {
-					return 0, fmt.Errorf("clause %q: + needs flags", cl)
-				}
-				if hasE {
-					eff |= set
-				}
-			case '-':
-				if flags == "" {
-					return 0, fmt.Errorf("clause %q: - needs flags", cl)
-				}
-				if hasE {
-					eff &^= set
-				}
-			}
-		}
-	}
-	return eff, nil
-}
+// form (cap_from_text(3): "cap_net_raw,cap_net_admin=e", "all=eip", "="),
+// whose effective set is the result, or failing that a hexadecimal mask
+// ("0x3000", "3000"). Capabilities above the kernel's last one are dropped.
+func ParseMask(text string) (uint64, error) { return parseMask(text, LastCap()) }

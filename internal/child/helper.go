@@ -178,7 +178,7 @@ func markFDs(c *config.Config, statusFD int) *config.StepError {
 // target from this (locked) thread.
 func execJailed(c *config.Config) *config.StepError {
 	var tramp *trampoline
-	if len(c.SeccompFilter) > 0 {
+	if len(c.SeccompFilter) > 0 && c.ExecveAddr != 0 {
 		t, err := mapTrampoline(c.ExecveAddr, c.SigmaskAddr, c.Path)
 		if err != nil {
 			return config.Errorf("map execve trampoline", fmt.Sprintf("%#x", c.ExecveAddr), err)
@@ -192,11 +192,6 @@ func execJailed(c *config.Config) *config.StepError {
 	filter := func(c *config.Config) *config.StepError { return installSeccomp(c, tramp) }
 	if se := applyPrivileges(c, filter); se != nil {
 		return se
-	}
-	if c.StrictSeccomp {
-		if err := unix.Prctl(unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_STRICT, 0, 0, 0); err != nil {
-			return config.Errorf("prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT)", "", err)
-		}
 	}
 	var err error
 	if tramp != nil {
@@ -218,8 +213,12 @@ func installSeccomp(c *config.Config, tramp *trampoline) *config.StepError {
 	if len(c.SeccompFilter) == 0 {
 		return nil
 	}
-	if err := blockAllSignals(); err != nil {
-		return config.Errorf("rt_sigprocmask", "", err)
+	// A precompiled program has no trampoline rules: it must allow the
+	// execve (and rt_sigreturn, should a signal come in between) itself.
+	if tramp != nil {
+		if err := blockAllSignals(); err != nil {
+			return config.Errorf("rt_sigprocmask", "", err)
+		}
 	}
 	var flags uintptr
 	if c.SpecAllow {
@@ -239,7 +238,7 @@ func installSeccomp(c *config.Config, tramp *trampoline) *config.StepError {
 		}
 		return config.Errorf("seccomp(SECCOMP_SET_MODE_FILTER)", c.SeccompPolicy, err)
 	}
-	if c.SeccompNotifFD >= 0 {
+	if c.SeccompNotifFD >= 0 && tramp != nil {
 		if err := tramp.sendFD(c.SeccompNotifFD, listener); err != nil {
 			return config.Errorf("send the seccomp listener", c.SeccompPolicy, err)
 		}

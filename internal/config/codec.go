@@ -466,8 +466,8 @@ func (c *Config) Validate() error {
 	if c.GroupsMode != GroupsSet && len(c.Groups) > 0 {
 		return errors.New("supplementary groups given without the set mode")
 	}
-	if c.CapMask>>63 != 0 || c.SkipSecurebitsMask>>8 != 0 {
-		return fmt.Errorf("capability mask %#x or securebits mask %#x out of range", c.CapMask, c.SkipSecurebitsMask)
+	if c.SkipSecurebitsMask>>12 != 0 {
+		return fmt.Errorf("securebits mask %#x out of range", c.SkipSecurebitsMask)
 	}
 	if len(c.SeccompFilter)%8 != 0 || len(c.SeccompFilter) > 4096*8 {
 		return fmt.Errorf("seccomp filter of %d bytes is not 1 to 4096 instructions", len(c.SeccompFilter))

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	minijail "github.com/minijail-go/minijail"
+)
+
+// Main is minijail0: it parses argv (argv[0] is the program name), runs the
+// jail and returns the exit status (DESIGN 4). Usage and -H go to stdout,
+// diagnostics to stderr.
+func Main(argv []string, stdout, stderr io.Writer) int {
+	plan, err := Parse(argv, DefaultEnv())
+	if err != nil {
+		fmt.Fprintf(stderr, "minijail0: %v\n", err)
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			WriteUsage(stderr)
+		}
+		return 1
+	}
+	switch plan.Action {
+	case ActionHelp:
+		WriteUsage(stdout)
+		return 0
+	case ActionSyscalls:
+		if err := WriteSyscalls(stdout); err != nil {
+			fmt.Fprintf(stderr, "minijail0: %v\n", err)
+			return 1
+		}
+		return 0
+	case ActionGenConfig:
+		if err := writeNewFile(plan.GenConfigPath, plan.GenConfig); err != nil {
+			fmt.Fprintf(stderr, "minijail0: --gen-config: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	return Run(plan, stderr)
+}
+
+// writeNewFile creates path, which must not exist yet, with data.
+func writeNewFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("%s exists; give a new file name", path)
+		}
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// forwardedSignals are the signals minijail0 passes on to the jail: every
+// catchable one but SIGCHLD (its own children's), and SIGURG, which the Go
+// runtime sends to its own threads to preempt goroutines.
+func forwardedSignals() []os.Signal {
+	var sigs []os.Signal
+	for n := 1; n <= 64; n++ {
+		switch syscall.Signal(n) {
+		case syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, syscall.SIGURG:
+			continue
+		}
+		sigs = append(sigs, syscall.Signal(n))
+	}
+	return sigs
+}
+
+// Run starts a parsed plan and waits for it (unless -i), forwarding signals
+// (unless -z), and returns minijail0's exit status.
+func Run(plan *Plan, stderr io.Writer) int {
+	// Like upstream: be a process group leader, so that the caller can
+	// signal minijail0 and the jail together. EPERM means we already lead
+	// a session.
+	if err := syscall.Setpgid(0, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		fmt.Fprintf(stderr, "minijail0: setpgid: %v\n", err)
+		return 1
+	}
+	var sigs chan os.Signal
+	if plan.ForwardSignals && !plan.ExitImmediately {
+		// Catch them before the jail starts so none is lost in between.
+		sigs = make(chan os.Signal, 64)
+		signal.Notify(sigs, forwardedSignals()...)
+		defer signal.Stop(sigs)
+	}
+	p, err := plan.Jail.Start(plan.Path, plan.Argv)
+	if err != nil {
+		fmt.Fprintf(stderr, "minijail0: %v\n", err)
+		return minijail.StatusForStartError(err)
+	}
+	if plan.ExitImmediately {
+		return 0
+	}
+	if sigs != nil {
+		go func() {
+			for sig := range sigs {
+				// The jail may be gone already; nothing to forward to.
+				_ = p.Signal(sig)
+			}
+		}()
+	}
+	status, err := p.Wait()
+	if err != nil {
+		fmt.Fprintf(stderr, "minijail0: %v\n", err)
+	}
+	if status == minijail.StatusSeccompViolation && plan.SeccompFilter != "" {
+		fmt.Fprintf(stderr, "minijail0: %s was killed for a system call its seccomp filter %s does not allow (SIGSYS)\n", plan.Path, plan.SeccompFilter)
+	}
+	return status
+}
