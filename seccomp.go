@@ -1,7 +1,6 @@
 package minijail
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -245,7 +244,7 @@ const trampolineSize = 2 * 4096
 // the dynamic loader map anything, with 2^34 choices.
 func randomTrampoline() (uint64, error) {
 	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if _, err := unix.Getrandom(b[:], 0); err != nil {
 		return 0, fmt.Errorf("seccomp: random trampoline address: %w", err)
 	}
 	page := binary.LittleEndian.Uint64(b[:]) % ((1<<46 - 1<<40 - trampolineSize) / 4096)

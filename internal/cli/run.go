@@ -8,6 +8,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	minijail "github.com/minijail-go/minijail"
 )
 
@@ -86,6 +88,13 @@ func Run(plan *Plan, stderr io.Writer) int {
 	// a session.
 	if err := syscall.Setpgid(0, 0); err != nil && !errors.Is(err, syscall.EPERM) {
 		fmt.Fprintf(stderr, "minijail0: setpgid: %v\n", err)
+		return 1
+	}
+	// Every fd minijail0 inherited above 2 is the jail's to close: mark them
+	// close-on-exec here (--preserve-fd ones are handed over as copies), so
+	// a jail that needs no helper can skip it.
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		fmt.Fprintf(stderr, "minijail0: close_range: %v\n", err)
 		return 1
 	}
 	var sigs chan os.Signal

@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // Arch describes one target architecture.
@@ -142,16 +143,32 @@ func (a *Arch) MaxSyscall() uint32 {
 	return max
 }
 
-var byName = map[string]*Arch{}
+// lazyArch builds an architecture's tables on first use, so that programs
+// pay nothing at start-up for the tables they do not use.
+type lazyArch struct {
+	once  sync.Once
+	build func() *Arch
+	arch  *Arch
+}
 
-func register(a *Arch) {
-	a.names = make(map[uint32]string, len(a.syscalls))
-	for name, nr := range a.syscalls {
-		if !slices.Contains(a.aliases, name) {
-			a.names[nr] = name
+func (l *lazyArch) get() *Arch {
+	l.once.Do(func() {
+		a := l.build()
+		a.names = make(map[uint32]string, len(a.syscalls))
+		for name, nr := range a.syscalls {
+			if !slices.Contains(a.aliases, name) {
+				a.names[nr] = name
+			}
 		}
-	}
-	byName[a.Name] = a
+		l.arch = a
+	})
+	return l.arch
+}
+
+var byName = map[string]*lazyArch{}
+
+func register(name string, build func() *Arch) {
+	byName[name] = &lazyArch{build: build}
 }
 
 // Lookup returns the architecture with the given name. Besides the canonical
@@ -165,8 +182,8 @@ func Lookup(name string) (*Arch, error) {
 	case "arm64":
 		name = "aarch64"
 	}
-	if a, ok := byName[name]; ok {
-		return a, nil
+	if l, ok := byName[name]; ok {
+		return l.get(), nil
 	}
 	return nil, fmt.Errorf("unknown architecture %q", name)
 }
@@ -183,8 +200,8 @@ func Host() *Arch {
 // All returns every architecture, sorted by name.
 func All() []*Arch {
 	out := make([]*Arch, 0, len(byName))
-	for _, a := range byName {
-		out = append(out, a)
+	for _, l := range byName {
+		out = append(out, l.get())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

@@ -143,7 +143,7 @@ func Generate(src Source) (map[string][]byte, error) {
 		b.Reset()
 		b.WriteString(header)
 		b.WriteString("package arch\n\nimport \"encoding/binary\"\n\n")
-		fmt.Fprintf(&b, "func init() {\n\tregister(&Arch{\n")
+		fmt.Fprintf(&b, "func init() {\n\tregister(%q, func() *Arch {\n\treturn &Arch{\n", t.spec.name)
 		fmt.Fprintf(&b, "\t\tName: %q,\n\t\tAuditArch: %#x,\n\t\tBits: %d,\n\t\tOrder: binary.LittleEndian,\n", t.spec.name, t.spec.auditArch, t.spec.bits)
 		if t.spec.x32Bit != 0 {
 			fmt.Fprintf(&b, "\t\tX32Bit: %#x,\n", t.spec.x32Bit)
@@ -183,7 +183,7 @@ func Generate(src Source) (map[string][]byte, error) {
 		}
 		b.WriteString("\t\tconstants: constTable{\n")
 		writeEntries(&b, sortedEntries(own))
-		b.WriteString("\t\t},\n\t})\n}\n")
+		b.WriteString("\t\t},\n\t}\n\t})\n}\n")
 		out, err := format.Source(b.Bytes())
 		if err != nil {
 			return nil, fmt.Errorf("formatting %s tables: %w", t.spec.name, err)
