@@ -46,9 +46,12 @@ type SetupError = config.StepError
 
 // Process is a started jail.
 type Process struct {
-	cmd    *exec.Cmd
-	helper bool // cmd is the helper (or the pid-1 init), not the target
+	cmd    *exec.Cmd // started through os/exec (pipes to copy, or the helper)
+	pid    int       // started with a bare fork (cmd is nil)
+	helper bool      // the process is the helper (or the pid-1 init), not the target
 
+	mu       sync.Mutex // guards reaped against Signal racing Wait
+	reaped   bool
 	waitOnce sync.Once
 	status   int
 	waitErr  error
@@ -57,20 +60,66 @@ type Process struct {
 
 // Pid returns the pid of the jailed process as the caller sees it: the target,
 // or with a pid namespace the jail's init.
-func (p *Process) Pid() int { return p.cmd.Process.Pid }
+func (p *Process) Pid() int {
+	if p.cmd != nil {
+		return p.cmd.Process.Pid
+	}
+	return p.pid
+}
 
 // Signal sends a signal to the jailed process.
-func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
+func (p *Process) Signal(sig os.Signal) error {
+	if p.cmd != nil {
+		return p.cmd.Process.Signal(sig)
+	}
+	s, ok := sig.(syscall.Signal)
+	if !ok {
+		return fmt.Errorf("signal %v: not a syscall.Signal", sig)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.reaped {
+		return os.ErrProcessDone
+	}
+	return syscall.Kill(p.pid, s)
+}
 
 // Wait waits for the jailed process and returns its status as minijail0
 // reports it: the exit code; 253 if killed by SIGSYS; 128+n if killed by
 // signal n. The error is set only if waiting itself failed.
 func (p *Process) Wait() (int, error) {
 	p.waitOnce.Do(func() {
-		err := p.cmd.Wait()
-		if p.cancel != nil {
-			p.cancel()
+		defer func() {
+			if p.cancel != nil {
+				p.cancel()
+			}
+		}()
+		if p.cmd == nil {
+			var ws syscall.WaitStatus
+			for {
+				// WNOWAIT first, so that Signal never hits a recycled pid.
+				var info [128]byte
+				_, _, e := syscall.Syscall6(syscall.SYS_WAITID, 1 /* P_PID */, uintptr(p.pid), uintptr(unsafePointer(&info)), syscall.WEXITED|unix.WNOWAIT, 0, 0)
+				if e == syscall.EINTR {
+					continue
+				}
+				p.mu.Lock()
+				_, err := syscall.Wait4(p.pid, &ws, 0, nil)
+				for err == syscall.EINTR {
+					_, err = syscall.Wait4(p.pid, &ws, 0, nil)
+				}
+				p.reaped = true
+				p.mu.Unlock()
+				if err != nil {
+					p.status, p.waitErr = 1, fmt.Errorf("wait for jail %d: %w", p.pid, err)
+					return
+				}
+				break
+			}
+			p.status = statusOf(ws)
+			return
 		}
+		err := p.cmd.Wait()
 		st := p.cmd.ProcessState
 		if st == nil {
 			p.status, p.waitErr = 1, fmt.Errorf("wait for jail: %w", err)
@@ -86,9 +135,12 @@ func (p *Process) Wait() (int, error) {
 	return p.status, p.waitErr
 }
 
+// kill sends SIGKILL (context cancellation).
+func (p *Process) kill() { p.Signal(syscall.SIGKILL) }
+
 // Kill sends SIGTERM to the jailed process and waits for it.
 func (p *Process) Kill() (int, error) {
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	if err := p.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return 0, fmt.Errorf("kill jail %d: %w", p.Pid(), err)
 	}
 	return p.Wait()
@@ -221,7 +273,7 @@ func (j *Jail) start(ctx context.Context, path string, argv []string, dir string
 		}
 	}
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, func() { p.cmd.Process.Kill() })
+		stop := context.AfterFunc(ctx, p.kill)
 		p.cancel = func() { stop() }
 	}
 	return p, nil
@@ -355,24 +407,40 @@ func (j *Jail) startDirect(c *config.Config, std stdio) (*Process, error) {
 		return nil, err
 	}
 	defer closeDups()
-	cmd := &exec.Cmd{
-		Path: c.Path, Args: c.Argv, Env: c.Env, Dir: c.Dir,
-		Stdin: std.stdin, Stdout: std.stdout, Stderr: std.stderr,
-		ExtraFiles:  files,
-		SysProcAttr: &syscall.SysProcAttr{Setsid: c.NewSession, Cloneflags: uintptr(c.Cloneflags)},
+	attr := &syscall.SysProcAttr{Setsid: c.NewSession, Cloneflags: uintptr(c.Cloneflags)}
+	// With standard streams that are files, fork bare: os/exec would add
+	// only its one-time pidfd probe (a fork of its own) to the start-up.
+	fds, bare := fileTable(std, files)
+	var cmd *exec.Cmd
+	if !bare {
+		cmd = &exec.Cmd{
+			Path: c.Path, Args: c.Argv, Env: c.Env, Dir: c.Dir,
+			Stdin: std.stdin, Stdout: std.stdout, Stderr: std.stderr,
+			ExtraFiles: files, SysProcAttr: attr,
+		}
 	}
-	done := make(chan error, 1)
+	type result struct {
+		pid int
+		err error
+	}
+	done := make(chan result, 1)
 	go func() {
 		// Never unlocked: when this goroutine returns, the runtime ends the
 		// thread with the jail's privileges on it.
 		runtime.LockOSThread()
 		if se := child.PrepareThread(c); se != nil {
-			done <- se
+			done <- result{err: se}
 			return
 		}
-		done <- cmd.Start()
+		if cmd != nil {
+			done <- result{err: cmd.Start()}
+			return
+		}
+		pid, err := syscall.ForkExec(c.Path, c.Argv, &syscall.ProcAttr{Dir: c.Dir, Env: c.Env, Files: fds, Sys: attr})
+		done <- result{pid, err}
 	}()
-	if err := <-done; err != nil {
+	r := <-done
+	if err := r.err; err != nil {
 		var se *SetupError
 		if errors.As(err, &se) {
 			return nil, se
@@ -381,9 +449,39 @@ func (j *Jail) startDirect(c *config.Config, std stdio) (*Process, error) {
 		if errors.As(err, &pe) {
 			return nil, config.Errorf("execve", c.Path, pe.Err)
 		}
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			return nil, config.Errorf("execve", c.Path, errno)
+		}
 		return nil, fmt.Errorf("start %s: %w", c.Path, err)
 	}
-	return &Process{cmd: cmd}, nil
+	return &Process{cmd: cmd, pid: r.pid}, nil
+}
+
+// fileTable returns the child's fd table for a bare fork, or false when a
+// standard stream is not a file (os/exec then copies through a pipe). A nil
+// stream is the null device, as in os/exec.
+func fileTable(std stdio, extra []*os.File) ([]uintptr, bool) {
+	fds := make([]uintptr, 3, 3+len(extra))
+	for i, s := range []any{std.stdin, std.stdout, std.stderr} {
+		switch f := s.(type) {
+		case *os.File:
+			if f == nil {
+				return nil, false
+			}
+			fds[i] = f.Fd()
+		default:
+			return nil, false
+		}
+	}
+	for _, f := range extra {
+		if f == nil {
+			fds = append(fds, ^uintptr(0))
+		} else {
+			fds = append(fds, f.Fd())
+		}
+	}
+	return fds, true
 }
 
 // startHelper starts the helper with the namespaces the kernel creates at
