@@ -117,7 +117,7 @@ func (j *Jail) SetSeccompPolicy(p *seccomp.Policy, name string) error {
 	if err != nil {
 		return err
 	}
-	withExec := allowOwnExec(p, addr, addr+trampolineSize-8)
+	withExec := allowOwnExec(p, addr)
 	prog, err := seccomp.Compile(withExec, seccomp.DefaultCompileOptions())
 	if err != nil {
 		return fmt.Errorf("compile seccomp policy %s: %w", name, err)
@@ -127,7 +127,7 @@ func (j *Jail) SetSeccompPolicy(p *seccomp.Policy, name string) error {
 	j.cfg.SeccompFilter = prog.Bytes(binary.NativeEndian)
 	j.cfg.SeccompPolicy = name
 	j.cfg.SeccompLog = j.sc.log
-	j.cfg.ExecveAddr, j.cfg.SigmaskAddr = addr, addr+trampolineSize-8
+	j.cfg.ExecveAddr = addr
 	return nil
 }
 
@@ -141,7 +141,7 @@ func (j *Jail) SetSeccompProgram(prog seccomp.Program, name string) error {
 	j.sc.use, j.sc.policy, j.sc.program, j.sc.notify, j.sc.strict = true, nil, prog, false, nil
 	j.cfg.SeccompFilter = prog.Bytes(binary.NativeEndian)
 	j.cfg.SeccompPolicy = name
-	j.cfg.ExecveAddr, j.cfg.SigmaskAddr = 0, 0
+	j.cfg.ExecveAddr = 0
 	return nil
 }
 
@@ -176,7 +176,7 @@ func (j *Jail) finishSeccomp(c *config.Config) error {
 		return errors.New("start jail: a seccomp filter was asked for but none was given")
 	}
 	if !j.sc.use {
-		c.SeccompFilter, c.ExecveAddr, c.SigmaskAddr = nil, 0, 0
+		c.SeccompFilter, c.ExecveAddr = nil, 0
 	}
 	if !c.StrictSeccomp {
 		return nil
@@ -193,7 +193,7 @@ func (j *Jail) finishSeccomp(c *config.Config) error {
 			}
 		}
 		p := strictPolicy(j.sc.policy)
-		prog, err := seccomp.Compile(allowOwnExec(p, addr, addr+trampolineSize-8), seccomp.DefaultCompileOptions())
+		prog, err := seccomp.Compile(allowOwnExec(p, addr), seccomp.DefaultCompileOptions())
 		if err != nil {
 			return fmt.Errorf("start jail: compile the strict-mode filter: %w", err)
 		}
@@ -201,7 +201,7 @@ func (j *Jail) finishSeccomp(c *config.Config) error {
 		j.sc.strictAddr = addr
 	}
 	c.SeccompFilter = j.sc.strict
-	c.ExecveAddr, c.SigmaskAddr = j.sc.strictAddr, j.sc.strictAddr+trampolineSize-8
+	c.ExecveAddr = j.sc.strictAddr
 	if c.SeccompPolicy == "" {
 		c.SeccompPolicy = "strict mode"
 	}
@@ -237,7 +237,6 @@ func strictPolicy(base *seccomp.Policy) *seccomp.Policy {
 	return p
 }
 
-const trampolineSize = 2 * 4096
 
 // randomTrampoline picks the address of the helper's execve trampoline: a
 // page-aligned address in [2^40, 2^46), far from where Go, the kernel and
@@ -247,23 +246,25 @@ func randomTrampoline() (uint64, error) {
 	if _, err := unix.Getrandom(b[:], 0); err != nil {
 		return 0, fmt.Errorf("seccomp: random trampoline address: %w", err)
 	}
-	page := binary.LittleEndian.Uint64(b[:]) % ((1<<46 - 1<<40 - trampolineSize) / 4096)
+	page := binary.LittleEndian.Uint64(b[:]) % ((1<<46 - 1<<40 - config.TrampolineSize) / 4096)
 	return 1<<40 + page*4096, nil
 }
 
 // allowOwnExec returns a copy of p whose first rules let exactly the
-// helper's own calls through: execve of the path at execAddr, and restoring
-// the signal mask from sigAddr. Both addresses are random for each jail and
-// never visible to the target, so a guess meets the policy's own rules.
-func allowOwnExec(p *seccomp.Policy, execAddr, sigAddr uint64) *seccomp.Policy {
+// helper's own last calls through (see internal/config/trampoline.go):
+// execve of the path at addr, sendmsg of the seccomp listener with the
+// message header at its place, and write of a failure report from its
+// place. The address is random for each jail and never visible to the
+// target, so a guess meets the policy's own rules.
+func allowOwnExec(p *seccomp.Policy, addr uint64) *seccomp.Policy {
 	q := *p
 	q.Syscalls = append([]seccomp.SyscallRules(nil), p.Syscalls...)
-	prepend := func(name string, conds []seccomp.Cond) {
+	prepend := func(name string, arg int, value uint64) {
 		nr, ok := p.Arch.Syscall(name)
 		if !ok {
 			return
 		}
-		rule := seccomp.Rule{All: conds, Action: seccomp.Action{Kind: seccomp.ActAllow}}
+		rule := seccomp.Rule{All: []seccomp.Cond{{Arg: arg, Op: seccomp.OpEq, Value: value}}, Action: seccomp.Action{Kind: seccomp.ActAllow}}
 		for i := range q.Syscalls {
 			if q.Syscalls[i].Nr == nr {
 				s := q.Syscalls[i]
@@ -274,12 +275,9 @@ func allowOwnExec(p *seccomp.Policy, execAddr, sigAddr uint64) *seccomp.Policy {
 		}
 		q.Syscalls = append(q.Syscalls, seccomp.SyscallRules{Name: name, Nr: nr, Rules: []seccomp.Rule{rule}, Else: p.Default})
 	}
-	prepend("execve", []seccomp.Cond{{Arg: 0, Op: seccomp.OpEq, Value: execAddr}})
-	prepend("sendmsg", []seccomp.Cond{{Arg: 1, Op: seccomp.OpEq, Value: execAddr + 4096}})
-	prepend("rt_sigprocmask", []seccomp.Cond{
-		{Arg: 0, Op: seccomp.OpEq, Value: unix.SIG_SETMASK},
-		{Arg: 1, Op: seccomp.OpEq, Value: sigAddr},
-	})
+	prepend("execve", 0, addr+config.TrampolinePathOffset)
+	prepend("sendmsg", 1, addr+config.TrampolineMsgOffset)
+	prepend("write", 1, addr+config.TrampolineReportOffset)
 	sort.Slice(q.Syscalls, func(a, b int) bool { return q.Syscalls[a].Nr < q.Syscalls[b].Nr })
 	return &q
 }

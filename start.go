@@ -302,9 +302,9 @@ func (j *Jail) buildConfig(path string, argv []string, dir string, env []string)
 		c.PreserveFDs = append(c.PreserveFDs, fd)
 	}
 	sort.Ints(c.PreserveFDs)
-	if c.Cloneflags&syscall.CLONE_NEWPID != 0 && !c.RunAsInit {
-		// The init must not outlive the caller: with it the whole pid
-		// namespace goes.
+	if c.Cloneflags&syscall.CLONE_NEWPID != 0 {
+		// Pid 1 (the init, or the target with RunAsInit) must not outlive
+		// the caller: with it the whole pid namespace goes.
 		c.ParentDeath = true
 	}
 	if err := j.finishSeccomp(&c); err != nil {
@@ -564,7 +564,7 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 		if notifyParent != nil {
 			notifyParent.Close()
 		}
-		return nil, explainStartError(c, err)
+		return nil, explainStartError(c, attr, err)
 	}
 	if notifyParent != nil {
 		go superviseNotifications(notifyParent, c.SeccompPolicy, j.logf)

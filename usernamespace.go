@@ -22,6 +22,13 @@ func (j *Jail) setUserNamespace(c *config.Config, attr *syscall.SysProcAttr) err
 		}
 		return nil
 	}
+	// The helper holds every capability in its new user namespace, but
+	// would lose them at its own execve unless it is uid 0 there: raised as
+	// ambient, they survive it, whatever the maps. The helper clears the
+	// ambient set again before the target's execve.
+	for cp := 0; cp <= caps.LastCap(); cp++ {
+		attr.AmbientCaps = append(attr.AmbientCaps, uintptr(cp))
+	}
 	if c.UIDMapSet {
 		if c.UIDMap == "" {
 			attr.UidMappings = idmap.Default(c.UID, c.HasUID, os.Getuid())
@@ -50,8 +57,15 @@ func (j *Jail) setUserNamespace(c *config.Config, attr *syscall.SysProcAttr) err
 	return nil
 }
 
-// explainStartError turns a bare error from clone(2) into one that names the
-// cause (a sysctl, an id that cannot be mapped, ...).
-func explainStartError(c *config.Config, err error) error {
-	return fmt.Errorf("start jail: %w", idmap.ExplainCloneError(err, uintptr(c.Cloneflags)))
+// explainStartError turns a bare error from clone(2) or from writing the id
+// maps into one that names the cause (a sysctl, an id that cannot be
+// mapped, ...).
+func explainStartError(c *config.Config, attr *syscall.SysProcAttr, err error) error {
+	req := idmap.Request{
+		Cloneflags:       uintptr(c.Cloneflags),
+		UIDMaps:          attr.UidMappings,
+		GIDMaps:          attr.GidMappings,
+		SetgroupsAllowed: attr.GidMappingsEnableSetgroups,
+	}
+	return fmt.Errorf("start jail: %w", idmap.Explain(err, req, idmap.CurrentCaller(), idmap.ReadSysctls()))
 }

@@ -19,6 +19,13 @@ type CompileOptions struct {
 	// verdict merged into one test, argument words loaded once per path
 	// and tests whose outcome is already known left out.
 	Optimize bool
+	// NoActionCache tunes the optimized search tree for kernels without
+	// seccomp's action cache (before Linux 5.11), where always-allowed
+	// syscalls run the filter too: every listed syscall is weighted by its
+	// frequency alone, minimizing the mean cost over all calls, instead of
+	// argument-dependent syscalls going first and always-allowed ones last.
+	// Verdicts are the same either way.
+	NoActionCache bool
 }
 
 // DefaultCompileOptions returns the options filters should be compiled
@@ -69,7 +76,7 @@ func Compile(p *Policy, opts CompileOptions) (Program, error) {
 	}
 	var dispatch *node
 	if opts.Optimize {
-		dispatch = optimizedDispatch(g, p, bodies, def, bad)
+		dispatch = optimizedDispatch(g, p, bodies, def, bad, opts.NoActionCache)
 	} else {
 		dispatch = def
 		for i := len(p.Syscalls) - 1; i >= 0; i-- {

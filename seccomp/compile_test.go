@@ -309,3 +309,42 @@ func TestCostKnownProgram(t *testing.T) {
 		t.Fatalf("run: %s in %d, cost says %d", RetString(got), n, ioctl.Cost)
 	}
 }
+
+// worstCasePolicy lists every number up to 470 with verdicts alternating
+// between allow, errno and argument checks, the most leaves a dispatch tree
+// can have on x86_64.
+func worstCasePolicy() *Policy {
+	p := &Policy{Arch: testX86_64, Default: Action{Kind: ActKillThread}, BadArch: Action{Kind: ActKillProcess}}
+	for nr := uint32(0); nr <= 470; nr++ {
+		sc := SyscallRules{Nr: nr}
+		switch nr % 3 {
+		case 0:
+			sc.Else = Action{Kind: ActAllow}
+		case 1:
+			sc.Else = Action{Kind: ActErrno, Value: uint16(nr)}
+		default:
+			sc.Rules = []Rule{{All: []Cond{{Arg: int(nr % 6), Op: OpEq, Value: uint64(nr)}}, Action: Action{Kind: ActAllow}}}
+			sc.Else = Action{Kind: ActErrno, Value: 1}
+		}
+		p.Syscalls = append(p.Syscalls, sc)
+	}
+	return p
+}
+
+func TestWorstCasePolicy(t *testing.T) {
+	p := worstCasePolicy()
+	prog, err := Compile(p, DefaultCompileOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkProgram(t, p, prog, inputsFor(rand.New(rand.NewSource(4)), p, 5000), "worst case")
+}
+
+func BenchmarkCompileWorstCase(b *testing.B) {
+	p := worstCasePolicy()
+	for b.Loop() {
+		if _, err := Compile(p, DefaultCompileOptions()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

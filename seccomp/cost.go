@@ -82,6 +82,9 @@ type CostOptions struct {
 // AnalyzeCost computes the per-syscall cost of a program. The program must
 // pass Validate.
 func AnalyzeCost(p Program, a *arch.Arch, opts CostOptions) (*CostReport, error) {
+	if a == nil {
+		return nil, fmt.Errorf("cost analysis: no architecture")
+	}
 	if err := Validate(p); err != nil {
 		return nil, fmt.Errorf("cost analysis: %w", err)
 	}
@@ -147,6 +150,18 @@ func AnalyzeCost(p Program, a *arch.Arch, opts CostOptions) (*CostReport, error)
 		}
 	}
 	return rep, nil
+}
+
+// Frequencies returns the @frequency weights of the policy's syscalls by
+// number (syscalls without one are left out), for CostOptions.Frequency.
+func (p *Policy) Frequencies() map[uint32]uint64 {
+	m := make(map[uint32]uint64)
+	for _, sc := range p.Syscalls {
+		if sc.Frequency > 0 {
+			m[sc.Nr] = uint64(sc.Frequency)
+		}
+	}
+	return m
 }
 
 func isKill(a Action) bool { return a.Kind == ActKillProcess || a.Kind == ActKillThread }

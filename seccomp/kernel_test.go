@@ -153,23 +153,42 @@ func TestKernelAgreesWithValidate(t *testing.T) {
 	}
 	r := rand.New(rand.NewSource(21))
 	valid := 0
-	for len(progs) < 60 {
+	for len(progs) < 70 {
 		p := randProgram(r)
-		if Validate(p) == nil {
-			if valid > 25 {
-				continue
+		if valid >= 25 {
+			// Break one instruction: any opcode, operand or offset.
+			i := r.Intn(len(p))
+			switch r.Intn(4) {
+			case 0:
+				p[i].Code = uint16(r.Intn(256))
+			case 1:
+				p[i].K = []uint32{r.Uint32(), uint32(r.Intn(70)), 0, 16}[r.Intn(4)]
+			case 2:
+				p[i].Jt, p[i].Jf = uint8(r.Intn(40)), uint8(r.Intn(40))
+			default:
+				p[i] = Instruction{Code: []uint16{bpfLD | bpfMEM, bpfLDX | bpfMEM}[r.Intn(2)], K: uint32(r.Intn(16))}
 			}
+		} else if Validate(p) == nil {
 			valid++
 		}
 		progs = append(progs, p)
 	}
+	var nAccepted, nRejected int
 	for _, p := range progs {
 		verr := Validate(p)
 		res := kernelRun(t, p, nil)
 		accepted := res[0] == 0
+		if accepted {
+			nAccepted++
+		} else {
+			nRejected++
+		}
 		if accepted != (verr == nil) {
 			t.Errorf("kernel accepted=%v (errno %d), Validate: %v\n%s", accepted, res[0], verr, p.Disassemble())
 		}
+	}
+	if nAccepted < 10 || nRejected < 10 {
+		t.Fatalf("kernel accepted %d and rejected %d programs; the test needs both", nAccepted, nRejected)
 	}
 }
 
@@ -191,6 +210,7 @@ func TestKernelRunsCompiledPolicies(t *testing.T) {
 	runtimeCalls := []string{"futex", "rt_sigreturn", "rt_sigprocmask", "sigaltstack", "sched_yield", "nanosleep",
 		"mmap", "munmap", "madvise", "write", "exit", "exit_group", "gettid", "tgkill", "getpid", "clock_gettime", "clone", "clone3"}
 	r := rand.New(rand.NewSource(33))
+	outcomes := map[bool]int{}
 	for iter := 0; iter < 12; iter++ {
 		p := &Policy{Arch: host, Default: Action{Kind: ActErrno, Value: 1}, BadArch: Action{Kind: ActKillProcess}}
 		byNr := map[uint32]SyscallRules{}
@@ -244,11 +264,15 @@ func TestKernelRunsCompiledPolicies(t *testing.T) {
 				t.Fatalf("kernel refused the program: errno %d\n%s", res[0], prog.Disassemble())
 			}
 			for i, c := range calls {
+				outcomes[want[i] == 0]++
 				if res[i+1] != want[i] {
 					t.Fatalf("optimize=%v call nr %d args %#x %#x %#x: kernel errno %d, policy %d\n%s",
 						opts.Optimize, c[0], c[1], c[2], c[3], res[i+1], want[i], prog.Disassemble())
 				}
 			}
 		}
+	}
+	if outcomes[true] < 100 || outcomes[false] < 100 {
+		t.Fatalf("allowed %d, refused %d calls; the test needs both", outcomes[true], outcomes[false])
 	}
 }

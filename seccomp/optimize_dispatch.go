@@ -12,7 +12,7 @@ type dispatchLeaf struct {
 
 // dispatchLeaves splits the 32-bit syscall number space into leaves,
 // merging neighbouring numbers that lead to the same node.
-func dispatchLeaves(p *Policy, bodies []*node, def, bad *node) []dispatchLeaf {
+func dispatchLeaves(p *Policy, bodies []*node, def, bad *node, noCache bool) []dispatchLeaf {
 	var leaves []dispatchLeaf
 	add := func(start uint32, size uint64, n *node, w uint64) {
 		if size == 0 {
@@ -41,11 +41,13 @@ func dispatchLeaves(p *Policy, bodies []*node, def, bad *node) []dispatchLeaf {
 		n := bodies[i]
 		var w uint64
 		switch {
-		case !n.isRet():
+		case !n.isRet() && !noCache:
 			w = weightArgDependent * f
+		case !n.isRet():
+			w = weightConstant * f
 		case n == def:
 			w = weightUnlisted
-		case n.k == RetAllow:
+		case n.k == RetAllow && !noCache:
 			w = weightCachedAllow * f
 		default:
 			w = weightConstant * f
@@ -128,8 +130,15 @@ func (t *intervalTree) build(g *dag, i, j int) *node {
 	return g.jump(opJGE, t.leaves[s].start, t.build(g, s, j), t.build(g, i, s-1))
 }
 
-// maxChainLeafSize is the largest hot leaf a jeq chain tests number by number.
-const maxChainLeafSize = 2
+// Limits of the hot-leaf search: the largest hot leaf a jeq chain tests
+// number by number, the longest chain, and the most hot leaves the search
+// (cubic in their number) is run for; beyond that the interval tree alone
+// is used.
+const (
+	maxChainLeafSize = 2
+	maxChainLength   = 12
+	maxHotLeaves     = 48
+)
 
 // optimizedDispatch builds the search tree over syscall numbers (A holds
 // nr). Two candidates are costed and the cheaper is used:
@@ -143,8 +152,8 @@ const maxChainLeafSize = 2
 //     tree. The chain reaches a hot syscall with fewer comparisons than
 //     any interval split when hot numbers sit inside ranges of other
 //     verdicts.
-func optimizedDispatch(g *dag, p *Policy, bodies []*node, def, bad *node) *node {
-	leaves := dispatchLeaves(p, bodies, def, bad)
+func optimizedDispatch(g *dag, p *Policy, bodies []*node, def, bad *node, noCache bool) *node {
+	leaves := dispatchLeaves(p, bodies, def, bad, noCache)
 	m := len(leaves)
 	if m == 1 {
 		return leaves[0].n
@@ -161,7 +170,7 @@ func optimizedDispatch(g *dag, p *Policy, bodies []*node, def, bad *node) *node 
 		}
 	}
 	full := newIntervalTree(leaves, weights)
-	if len(bounds) == 0 {
+	if len(bounds) == 0 || len(bounds) > 2*maxHotLeaves {
 		return full.build(g, 0, m-1)
 	}
 	coldTree := newIntervalTree(leaves, cold)
@@ -208,7 +217,7 @@ func (h *hotTree) chainPoints(i, j int) (pts []dispatchLeaf, ok bool) {
 		if l.n.isRet() {
 			continue
 		}
-		if l.size > maxChainLeafSize {
+		if l.size > maxChainLeafSize || len(pts)+int(l.size) > maxChainLength {
 			return nil, false
 		}
 		for n := uint64(0); n < l.size; n++ {

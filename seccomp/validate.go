@@ -10,6 +10,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error describes the violation and where it is.
 func (e *ValidationError) Error() string {
 	if e.Index < 0 {
 		return "invalid seccomp filter: " + e.Reason

@@ -5,7 +5,7 @@
 package child
 
 import (
-	"errors"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -90,16 +90,31 @@ func readConfig(fd int) (*config.Config, *config.StepError) {
 // report sends a failure to the parent. Nothing else is ever written on
 // the status pipe.
 func report(status *os.File, se *config.StepError) {
-	msg := config.MarshalStepError(se)
-	var hdr [4]byte
-	hdr[0], hdr[1], hdr[2], hdr[3] = byte(len(msg)), byte(len(msg)>>8), byte(len(msg)>>16), byte(len(msg)>>24)
-	if _, err := status.Write(append(hdr[:], msg...)); err != nil {
+	msg, _ := encodeReport(se)
+	if _, err := status.Write(msg); err != nil {
 		fmt.Fprintf(os.Stderr, "minijail: %v (and reporting it failed: %v)\n", se, err)
 	}
 }
 
+// encodeReport frames a StepError for the status pipe (a 4-byte length,
+// then the encoding) and returns where its errno sits.
+func encodeReport(se *config.StepError) ([]byte, int) {
+	body := config.MarshalStepError(se)
+	msg := make([]byte, 4, 4+len(body))
+	binary.LittleEndian.PutUint32(msg, uint32(len(body)))
+	msg = append(msg, body...)
+	// The errno follows the step and the object, each a 4-byte length and
+	// the bytes.
+	return msg, 4 + 4 + len(se.Step) + 4 + len(se.Path)
+}
+
 // run applies the jail and execs the target. It returns only on failure.
 func run(c *config.Config, statusFD int) *config.StepError {
+	if c.Cloneflags&syscall.CLONE_NEWUSER != 0 && !c.InitStage {
+		if se := enterUserNamespace(c); se != nil {
+			return se
+		}
+	}
 	if c.InitStage {
 		if se := markFDs(c, statusFD); se != nil {
 			return se
@@ -127,7 +142,7 @@ func run(c *config.Config, statusFD int) *config.StepError {
 		}
 		return execInitStage(c, statusFD)
 	}
-	return execJailed(c)
+	return execJailed(c, statusFD)
 }
 
 // setupProcess applies the process-wide steps: namespaces and the
@@ -175,50 +190,40 @@ func markFDs(c *config.Config, statusFD int) *config.StepError {
 }
 
 // execJailed applies the per-thread steps in DESIGN 3 order and execs the
-// target from this (locked) thread.
-func execJailed(c *config.Config) *config.StepError {
+// target from this (locked) thread. Without a filter that is Go code and
+// syscall.Exec. With one, every step from the filter on is a bare system
+// call (rawSeq): with no_new_privs the privilege drop comes before the
+// filter, without it after (installing a filter then needs CAP_SYS_ADMIN,
+// which the drop takes away), in which case the policy must allow the
+// drop's own calls (setgroups, setresgid, setresuid, capset, prctl).
+func execJailed(c *config.Config, statusFD int) *config.StepError {
+	if len(c.SeccompFilter) == 0 {
+		if se := PrepareThread(c); se != nil {
+			return se
+		}
+		return config.Errorf("execve", c.Path, syscall.Exec(c.Path, c.Argv, c.Env))
+	}
+	// Before the filter, which need not allow prlimit64 or reading /proc:
+	// put RLIMIT_NOFILE back, and learn the last capability.
+	restoreNofile()
+	caps.LastCap()
 	var tramp *trampoline
-	if len(c.SeccompFilter) > 0 && c.ExecveAddr != 0 {
-		t, err := mapTrampoline(c.ExecveAddr, c.SigmaskAddr, c.Path)
+	if c.ExecveAddr != 0 {
+		t, err := mapTrampoline(c.ExecveAddr, c.Path)
 		if err != nil {
 			return config.Errorf("map execve trampoline", fmt.Sprintf("%#x", c.ExecveAddr), err)
 		}
 		tramp = t
-		// Before the filter, which need not allow prlimit64 or reading
-		// /proc: put RLIMIT_NOFILE back, and learn the last capability.
-		restoreNofile()
-		caps.LastCap()
 	}
-	filter := func(c *config.Config) *config.StepError { return installSeccomp(c, tramp) }
-	if se := applyPrivileges(c, filter); se != nil {
+	drop, se := privilegeOps(c)
+	if se != nil {
 		return se
 	}
-	var err error
-	if tramp != nil {
-		err = execTrampolined(tramp, c.Argv, c.Env)
-	} else {
-		err = syscall.Exec(c.Path, c.Argv, c.Env)
-	}
-	return config.Errorf("execve", c.Path, err)
-}
-
-// installSeccomp loads the filter. With a filter, every signal is blocked
-// first so that no signal handler runs (and makes system calls the filter
-// might refuse) before execTrampolined restores the mask and execs.
-//
-// With a notification socket (minijail0 -L), the filter gets a listener,
-// which goes to the parent at once: from then on the parent answers the
-// system calls the policy does not allow, logging each.
-func installSeccomp(c *config.Config, tramp *trampoline) *config.StepError {
-	if len(c.SeccompFilter) == 0 {
-		return nil
-	}
-	// A precompiled program has no trampoline rules: it must allow the
-	// execve (and rt_sigreturn, should a signal come in between) itself.
-	if tramp != nil {
-		if err := blockAllSignals(); err != nil {
-			return config.Errorf("rt_sigprocmask", "", err)
+	if c.NoNewPrivs {
+		if se := runOps(append(drop, noNewPrivsOp())); se != nil {
+			return se
 		}
+		drop = nil
 	}
 	var flags uintptr
 	if c.SpecAllow {
@@ -227,23 +232,39 @@ func installSeccomp(c *config.Config, tramp *trampoline) *config.StepError {
 	if c.SeccompLog {
 		flags |= unix.SECCOMP_FILTER_FLAG_LOG
 	}
-	if c.SeccompNotifFD >= 0 {
-		flags |= unix.SECCOMP_FILTER_FLAG_NEW_LISTENER
-	}
-	listener, err := installFilter(c.SeccompFilter, flags)
-	if err != nil {
-		if errors.Is(err, unix.EACCES) {
-			return &config.StepError{Step: "seccomp(SECCOMP_SET_MODE_FILTER)", Path: c.SeccompPolicy, Errno: unix.EACCES,
-				Msg: "installing a filter needs no_new_privs or CAP_SYS_ADMIN"}
-		}
-		return config.Errorf("seccomp(SECCOMP_SET_MODE_FILTER)", c.SeccompPolicy, err)
-	}
+	seq := &rawSeq{statusFD: uintptr(statusFD)}
+	filter := seccompOp(c.SeccompFilter, flags, c.SeccompPolicy)
+	var sendFD rawOp
 	if c.SeccompNotifFD >= 0 && tramp != nil {
-		if err := tramp.sendFD(c.SeccompNotifFD, listener); err != nil {
-			return config.Errorf("send the seccomp listener", c.SeccompPolicy, err)
-		}
+		filter.args[1] |= unix.SECCOMP_FILTER_FLAG_NEW_LISTENER
+		sendFD, filter.storeResult = tramp.sendFDOp(c.SeccompNotifFD)
 	}
-	return nil
+	seq.ops = append(seq.ops, filter)
+	if sendFD.nr != 0 {
+		seq.ops = append(seq.ops, sendFD)
+	}
+	seq.ops = append(seq.ops, drop...)
+	exec, err := execveOp(tramp, c.Path, c.Argv, c.Env)
+	if err != nil {
+		return config.Errorf("execve", c.Path, err)
+	}
+	seq.ops = append(seq.ops, exec)
+	if tramp != nil {
+		seq.reportAt = tramp.base + config.TrampolineReportOffset
+		seq.prepareReports()
+	}
+	// No Go signal handler may run once the filter is in: back to the
+	// default action for every signal Go handles (those ignored stay so).
+	// A pending signal that ignores by default is dropped; one that would
+	// end the helper ends it, as it would have ended the target.
+	resetSignals()
+	i, errno := seq.run()
+	o := &seq.ops[i]
+	if i == 0 && errno == unix.EACCES {
+		return &config.StepError{Step: o.step, Path: o.object, Errno: errno,
+			Msg: "installing a filter needs no_new_privs or CAP_SYS_ADMIN"}
+	}
+	return &config.StepError{Step: o.step, Path: o.object, Errno: errno}
 }
 
 var rlimitNames = [...]string{"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE",
@@ -264,4 +285,30 @@ func rlimitName(r int) string {
 // executed (an empty one).
 func restoreNofile() {
 	_ = syscall.Exec("", []string{""}, nil)
+}
+
+// enterUserNamespace takes, as upstream does first thing in a new user
+// namespace, the jail's gid and uid there (or 0) for each id that has a
+// map. The helper keeps its capabilities: the parent raised them as
+// ambient, and the change is not one from the namespace's root.
+func enterUserNamespace(c *config.Config) *config.StepError {
+	if c.GIDMapSet {
+		g := uintptr(0)
+		if c.HasGID {
+			g = uintptr(c.GID)
+		}
+		if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, g, g, g); e != 0 {
+			return config.Errorf("user namespace: setresgid", strconv.Itoa(int(g)), e)
+		}
+	}
+	if c.UIDMapSet {
+		u := uintptr(0)
+		if c.HasUID {
+			u = uintptr(c.UID)
+		}
+		if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, u, u, u); e != 0 {
+			return config.Errorf("user namespace: setresuid", strconv.Itoa(int(u)), e)
+		}
+	}
+	return nil
 }

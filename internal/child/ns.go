@@ -2,6 +2,7 @@ package child
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 
@@ -49,20 +50,33 @@ func needsExecStage(c *config.Config) bool {
 // target as pid 2 and reaps until the target exits, then exits with the
 // target's status. It returns only when the target could not be started.
 //
-// The target is forked from this locked thread, which first takes the
-// privilege steps itself; the init then goes on with them (it needs no
-// privilege to reap and forward signals). A target that needs a filter is
-// started through a second helper stage that installs it and execs.
+// The target is forked from a thread of its own, which first takes the
+// privilege steps itself and then dies with them: the init keeps its own
+// credentials, and with them the parent-death signal, which a credential
+// change would clear. (This image was executed after the set-up, so its
+// root, working directory and namespaces are the process's, whichever
+// thread forks.) A target that needs a filter is started through a second
+// helper stage that installs it and execs.
 func runInit(c *config.Config, statusFD int) *config.StepError {
 	var startErr *config.StepError
 	status, err := pid1.Run(func() (int, error) {
-		var pid int
-		var se *config.StepError
-		if needsExecStage(c) {
-			pid, se = startExecStage(c, statusFD)
-		} else {
-			pid, se = forkTarget(c)
+		type started struct {
+			pid int
+			se  *config.StepError
 		}
+		done := make(chan started, 1)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+			var s started
+			if needsExecStage(c) {
+				s.pid, s.se = startExecStage(c, statusFD)
+			} else {
+				s.pid, s.se = forkTarget(c)
+			}
+			done <- s
+		}()
+		s := <-done
+		pid, se := s.pid, s.se
 		if se != nil {
 			startErr = se
 			return 0, se
@@ -105,10 +119,12 @@ func targetFiles(c *config.Config, extra ...int) []uintptr {
 // forkTarget takes the privilege steps on this thread and forks the target
 // from it, so that the target inherits them.
 func forkTarget(c *config.Config) (int, *config.StepError) {
+	// First, while this thread still may (CAP_SYS_ADMIN or
+	// CAP_CHECKPOINT_RESTORE in the namespace's owner).
+	resetLastPid(c)
 	if se := PrepareThread(c); se != nil {
 		return 0, se
 	}
-	resetLastPid(c)
 	pid, err := syscall.ForkExec(c.Path, c.Argv, &syscall.ProcAttr{Env: c.Env, Files: targetFiles(c)})
 	if err != nil {
 		return 0, config.Errorf("execve", c.Path, err)
@@ -121,7 +137,8 @@ func forkTarget(c *config.Config) (int, *config.StepError) {
 // filter and the exec. It shares the status pipe with the parent.
 func startExecStage(c *config.Config, statusFD int) (int, *config.StepError) {
 	stage := processStepsDone(c)
-	stage.Cloneflags, stage.InitStage, stage.LastPidFD = 0, false, -1
+	stage.Cloneflags &= syscall.CLONE_NEWUSER
+	stage.InitStage, stage.LastPidFD = false, -1
 	blob, err := config.Marshal(stage)
 	if err != nil {
 		return 0, &config.StepError{Step: "start the exec stage", Msg: err.Error()}
@@ -155,7 +172,7 @@ func startExecStage(c *config.Config, statusFD int) (int, *config.StepError) {
 // which a later stage inherits instead of taking again.
 func processStepsDone(c *config.Config) *config.Config {
 	stage := *c
-	stage.Cloneflags &= syscall.CLONE_NEWPID
+	stage.Cloneflags &= syscall.CLONE_NEWPID | syscall.CLONE_NEWUSER
 	stage.EnterMountNS, stage.EnterNetNS, stage.Hostname = "", "", ""
 	stage.RemountMode = config.RemountNone
 	stage.Mounts, stage.Chroot, stage.PivotRoot = nil, "", ""

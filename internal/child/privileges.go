@@ -3,6 +3,7 @@ package child
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -11,9 +12,14 @@ import (
 	"github.com/minijail-go/minijail/internal/config"
 )
 
-// The steps in this file act on the calling thread only (raw system calls,
+// The privilege steps act on the calling thread only (raw system calls,
 // never Go's all-threads wrappers): the caller has locked its OS thread and
 // either execs from it or forks the target from it, then lets it die.
+//
+// They are planned as a list of system calls (rawOp) before any is made,
+// so that the same list can run either from Go (before a filter) or, when
+// they must follow the filter, inside the raw sequence that ends in execve
+// with no Go code in between (see rawexec_unsafe.go).
 
 // PrepareThread applies, on the calling thread, the privilege steps of the
 // jail that a forked child inherits: securebits, the uid/gid/groups change,
@@ -21,87 +27,97 @@ import (
 // (DESIGN 3, without Landlock and seccomp, which only an exec-ing helper
 // installs). It serves the direct path and the pid-1 init.
 func PrepareThread(c *config.Config) *config.StepError {
-	return applyPrivileges(c, nil)
-}
-
-// applyPrivileges runs the privilege steps of DESIGN 3: securebits when
-// capabilities are used, then with no_new_privs: the uid/gid change, the
-// capabilities, no_new_privs and last the filter; without no_new_privs the
-// filter comes first (installing it needs CAP_SYS_ADMIN, which the drop
-// takes away), so the policy must allow the drop's own system calls.
-func applyPrivileges(c *config.Config, filter func(*config.Config) *config.StepError) *config.StepError {
-	if filter == nil {
-		filter = func(*config.Config) *config.StepError { return nil }
-	}
-	if c.UseCaps {
-		if _, err := caps.LockSecurebits(c.SkipSecurebitsMask); err != nil {
-			return config.Errorf("lock securebits", "", err)
-		}
-	}
-	if !c.NoNewPrivs {
-		if se := filter(c); se != nil {
-			return se
-		}
-	}
-	if se := dropUGID(c); se != nil {
-		return se
-	}
-	if se := dropCaps(c); se != nil {
+	ops, se := privilegeOps(c)
+	if se != nil {
 		return se
 	}
 	if c.NoNewPrivs {
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			return config.Errorf("prctl(PR_SET_NO_NEW_PRIVS)", "", err)
-		}
-		return filter(c)
+		ops = append(ops, noNewPrivsOp())
 	}
-	return nil
+	return runOps(ops)
 }
 
-// dropUGID changes the supplementary groups, gid and uid of this thread.
-func dropUGID(c *config.Config) *config.StepError {
+// privilegeOps locks the securebits when capabilities are used (that must
+// come first and needs no filter exemption) and plans the rest: groups,
+// gid, uid, then the capability sets.
+func privilegeOps(c *config.Config) ([]rawOp, *config.StepError) {
+	var bits uint64
+	if c.UseCaps {
+		b, err := caps.LockSecurebits(c.SkipSecurebitsMask)
+		if err != nil {
+			return nil, config.Errorf("lock securebits", "", err)
+		}
+		bits = b
+	}
+	var ops []rawOp
 	switch c.GroupsMode {
 	case config.GroupsSet:
-		if err := setgroups(c.Groups); err != nil {
-			return config.Errorf("setgroups", fmt.Sprint(c.Groups), err)
-		}
+		ops = append(ops, setgroupsOp(c.Groups))
 	case config.GroupsDefault:
 		// In a user namespace whose setgroups is denied (an unprivileged
 		// caller's), there are no groups to clear.
 		if (c.HasUID || c.HasGID) && !(c.Cloneflags&unix.CLONE_NEWUSER != 0 && setgroupsDenied()) {
-			if err := setgroups(nil); err != nil {
-				return config.Errorf("setgroups", "[]", err)
-			}
+			ops = append(ops, setgroupsOp(nil))
 		}
 	}
 	if c.HasGID {
-		if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(c.GID), uintptr(c.GID), uintptr(c.GID)); e != 0 {
-			return config.Errorf("setresgid", fmt.Sprint(c.GID), e)
-		}
+		g := uintptr(c.GID)
+		ops = append(ops, op("setresgid", strconv.FormatUint(uint64(c.GID), 10), unix.SYS_SETRESGID, g, g, g))
 	}
 	if c.HasUID {
-		if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(c.UID), uintptr(c.UID), uintptr(c.UID)); e != 0 {
-			return config.Errorf("setresuid", fmt.Sprint(c.UID), e)
-		}
+		u := uintptr(c.UID)
+		ops = append(ops, op("setresuid", strconv.FormatUint(uint64(c.UID), 10), unix.SYS_SETRESUID, u, u, u))
 	}
-	return nil
+	switch {
+	case c.UseCaps:
+		ops = append(ops, capOps(c.CapMask, bits)...)
+	case c.Cloneflags&unix.CLONE_NEWUSER != 0:
+		// The parent raised every capability as ambient to carry them
+		// over the helper's own execve (and the later stages'); they must
+		// not reach the target's.
+		ops = append(ops, op("clear the ambient set", "", unix.SYS_PRCTL, unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL))
+	}
+	return ops, nil
 }
 
-// dropCaps reduces the capabilities to the mask, as upstream does: the
-// bounding set only when SECBIT_NOROOT is set and locked (else root would
-// regain it at exec anyway), and the mask raised as ambient so that the
-// target holds it after execve.
-func dropCaps(c *config.Config) *config.StepError {
-	if !c.UseCaps {
-		return nil
+// capOps reduces the capabilities to mask, as upstream does: the bounding
+// set only when SECBIT_NOROOT is set and locked (else root would regain it
+// at exec anyway), and the mask raised as ambient so that the target holds
+// it after execve. CAP_SETPCAP stays until the bounding set is dropped.
+func capOps(mask, securebits uint64) []rawOp {
+	last := caps.LastCap()
+	mask &= uint64(1)<<(uint(last)+1) - 1
+	m := fmt.Sprintf("%#x", mask)
+	ops := []rawOp{capsetOp(mask|1<<caps.SetPCap, m)}
+	const noroot = caps.SecbitNoroot | caps.SecbitNorootLocked
+	if securebits&noroot == noroot {
+		for c := 0; c <= last; c++ {
+			if mask&(1<<uint(c)) == 0 {
+				ops = append(ops, op("drop from the bounding set", caps.Name(c), unix.SYS_PRCTL, unix.PR_CAPBSET_DROP, uintptr(c)))
+			}
+		}
 	}
-	bits, err := caps.Securebits()
-	if err != nil {
-		return config.Errorf("prctl(PR_GET_SECUREBITS)", "", err)
+	ops = append(ops, capsetOp(mask, m),
+		op("clear the ambient set", "", unix.SYS_PRCTL, unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL))
+	for c := 0; c <= last; c++ {
+		if mask&(1<<uint(c)) != 0 {
+			ops = append(ops, op("raise in the ambient set", caps.Name(c), unix.SYS_PRCTL, unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_RAISE, uintptr(c)))
+		}
 	}
-	noroot := bits&(caps.SecbitNoroot|caps.SecbitNorootLocked) == caps.SecbitNoroot|caps.SecbitNorootLocked
-	if err := caps.Reduce(c.CapMask, noroot, true); err != nil {
-		return config.Errorf("drop capabilities", fmt.Sprintf("%#x", c.CapMask), err)
+	return ops
+}
+
+func noNewPrivsOp() rawOp {
+	return op("prctl(PR_SET_NO_NEW_PRIVS)", "", unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1)
+}
+
+// runOps makes the planned system calls from Go, stopping at the first
+// failure.
+func runOps(ops []rawOp) *config.StepError {
+	for i := range ops {
+		if errno := ops[i].call(); errno != 0 {
+			return &config.StepError{Step: ops[i].step, Path: ops[i].object, Errno: errno}
+		}
 	}
 	return nil
 }

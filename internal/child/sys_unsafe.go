@@ -1,60 +1,100 @@
 package child
 
 import (
+	"fmt"
+	"runtime"
 	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/minijail-go/minijail/internal/config"
 )
 
-// setgroups sets the calling thread's supplementary groups (the raw system
-// call: it affects this thread only).
-func setgroups(gids []uint32) error {
-	var p unsafe.Pointer
+// rawOp is one planned system call: its number and arguments, what it
+// does (for a failure report), and the memory its pointer arguments use
+// (kept alive here, since the arguments are bare uintptrs).
+type rawOp struct {
+	nr     uintptr
+	args   [6]uintptr
+	step   string
+	object string
+	keep   any
+	// storeResult, if not 0, is where the call's result goes as an int32
+	// (the seccomp listener fd, into the control message that sends it).
+	storeResult uintptr
+	// report is the encoded failure report (see report), filled in by
+	// prepareReports; the errno goes at report[errnoAt:].
+	report  []byte
+	errnoAt int
+}
+
+func op(step, object string, nr uintptr, args ...uintptr) rawOp {
+	o := rawOp{nr: nr, step: step, object: object}
+	copy(o.args[:], args)
+	return o
+}
+
+// call makes the system call from Go.
+func (o *rawOp) call() syscall.Errno {
+	r, _, e := syscall.RawSyscall6(o.nr, o.args[0], o.args[1], o.args[2], o.args[3], o.args[4], o.args[5])
+	runtime.KeepAlive(o.keep)
+	if e == 0 && o.storeResult != 0 {
+		*(*int32)(unsafe.Add(unsafe.Pointer(nil), o.storeResult)) = int32(r)
+	}
+	return e
+}
+
+func setgroupsOp(gids []uint32) rawOp {
+	o := op("setgroups", fmt.Sprint(gids), unix.SYS_SETGROUPS, uintptr(len(gids)))
 	if len(gids) > 0 {
-		p = unsafe.Pointer(&gids[0])
+		g := append([]uint32(nil), gids...)
+		o.args[1] = uintptr(unsafe.Pointer(&g[0]))
+		o.keep = g
 	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(gids)), uintptr(p), 0); e != 0 {
-		return e
-	}
-	return nil
+	return o
 }
 
-// trampoline is the memory the helper's own execve and signal-mask restore
-// use when a seccomp filter is installed: the filter allows those two calls
-// only with pointers into this mapping, whose address the parent chose at
-// random for this jail. The target never learns it.
+// capset sets the three capability sets of this thread to mask.
+type capsetArgs struct {
+	hdr  unix.CapUserHeader
+	data [2]unix.CapUserData
+}
+
+func capsetOp(mask uint64, object string) rawOp {
+	a := &capsetArgs{hdr: unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}}
+	lo, hi := uint32(mask), uint32(mask>>32)
+	a.data[0] = unix.CapUserData{Effective: lo, Permitted: lo, Inheritable: lo}
+	a.data[1] = unix.CapUserData{Effective: hi, Permitted: hi, Inheritable: hi}
+	o := op("capset", object, unix.SYS_CAPSET, uintptr(unsafe.Pointer(&a.hdr)), uintptr(unsafe.Pointer(&a.data[0])))
+	o.keep = a
+	return o
+}
+
+// trampoline is the helper's mapping at the jail's ExecveAddr (see
+// internal/config/trampoline.go).
 type trampoline struct {
-	path   uintptr // NUL-terminated target path (first page)
-	msg    uintptr // struct msghdr for sending the seccomp listener (second page)
-	sigset uintptr // the signal mask to restore (empty; last 8 bytes)
-	mem    []byte
+	base uintptr
+	mem  []byte
 }
 
-// Offsets in the second page of the trampoline.
+// Offsets in the message page.
 const (
-	msgOffset   = 4096       // struct msghdr (56 bytes)
-	iovOffset   = 4096 + 64  // struct iovec
-	byteOffset  = 4096 + 96  // the one byte of data sent
-	cmsgOffset  = 4096 + 128 // control message carrying the fd
-	cmsgSpace   = 24         // CMSG_SPACE(sizeof(int))
-	cmsgLen     = 20         // CMSG_LEN(sizeof(int))
-	pathMax     = 4096
-	sigsetSlack = 8
+	iovOffset  = config.TrampolineMsgOffset + 64  // struct iovec
+	byteOffset = config.TrampolineMsgOffset + 96  // the one byte of data sent
+	cmsgOffset = config.TrampolineMsgOffset + 128 // control message carrying the fd
+	cmsgSpace  = 24                               // CMSG_SPACE(sizeof(int))
+	cmsgLen    = 20                               // CMSG_LEN(sizeof(int))
+	pathMax    = 4096
 )
 
-const trampolineSize = 2 * 4096
-
-// mapTrampoline maps the two pages at addr and fills them in.
-func mapTrampoline(addr, sigsetAddr uint64, path string) (*trampoline, error) {
-	if sigsetAddr != addr+trampolineSize-8 {
-		return nil, unix.EINVAL
-	}
+// mapTrampoline maps the pages at addr and writes the target path.
+func mapTrampoline(addr uint64, path string) (*trampoline, error) {
 	if len(path)+1 > pathMax {
 		return nil, unix.ENAMETOOLONG
 	}
 	want := unsafe.Add(unsafe.Pointer(nil), uintptr(addr))
-	p, err := unix.MmapPtr(-1, 0, want, trampolineSize,
+	p, err := unix.MmapPtr(-1, 0, want, config.TrampolineSize,
 		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED_NOREPLACE)
 	if err != nil {
 		return nil, err
@@ -62,16 +102,16 @@ func mapTrampoline(addr, sigsetAddr uint64, path string) (*trampoline, error) {
 	if p != want {
 		return nil, unix.EEXIST
 	}
-	mem := unsafe.Slice((*byte)(p), trampolineSize)
-	copy(mem, path)
-	mem[len(path)] = 0
-	return &trampoline{path: uintptr(p), msg: uintptr(p) + msgOffset, sigset: uintptr(sigsetAddr), mem: mem}, nil
+	mem := unsafe.Slice((*byte)(p), config.TrampolineSize)
+	copy(mem[config.TrampolinePathOffset:], path)
+	mem[config.TrampolinePathOffset+len(path)] = 0
+	return &trampoline{base: uintptr(p), mem: mem}, nil
 }
 
-// sendFD sends fd over the unix socket sock with a sendmsg whose msghdr is
-// the one in the trampoline (the only sendmsg the filter lets through).
-func (t *trampoline) sendFD(sock, fd int) error {
-	msg := (*unix.Msghdr)(unsafe.Pointer(&t.mem[msgOffset]))
+// sendFDOp plans the sendmsg that passes the seccomp listener (whose fd the
+// seccomp op stores into the control message) over sock.
+func (t *trampoline) sendFDOp(sock int) (rawOp, uintptr) {
+	msg := (*unix.Msghdr)(unsafe.Pointer(&t.mem[config.TrampolineMsgOffset]))
 	iov := (*unix.Iovec)(unsafe.Pointer(&t.mem[iovOffset]))
 	t.mem[byteOffset] = 'L'
 	iov.Base = &t.mem[byteOffset]
@@ -80,59 +120,122 @@ func (t *trampoline) sendFD(sock, fd int) error {
 	cmsg.Level = unix.SOL_SOCKET
 	cmsg.Type = unix.SCM_RIGHTS
 	cmsg.SetLen(cmsgLen)
-	*(*int32)(unsafe.Pointer(&t.mem[cmsgOffset+16])) = int32(fd)
 	msg.Iov = iov
 	msg.SetIovlen(1)
 	msg.Control = &t.mem[cmsgOffset]
 	msg.SetControllen(cmsgSpace)
-	_, _, e := unix.RawSyscall(unix.SYS_SENDMSG, uintptr(sock), t.msg, 0)
-	if e != 0 {
-		return e
-	}
-	return nil
+	return op("send the seccomp listener", "", unix.SYS_SENDMSG, uintptr(sock), t.base+config.TrampolineMsgOffset, 0),
+		t.base + cmsgOffset + 16
 }
 
-// blockAllSignals blocks every signal on the calling thread.
-func blockAllSignals() error {
-	all := ^uint64(0)
-	_, _, e := unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&all)), 0, 8, 0, 0)
-	if e != 0 {
-		return e
-	}
-	return nil
+// seccompOp plans the filter's installation.
+func seccompOp(filter []byte, flags uintptr, policy string) rawOp {
+	prog := &unix.SockFprog{Len: uint16(len(filter) / 8), Filter: (*unix.SockFilter)(unsafe.Pointer(&filter[0]))}
+	o := op("seccomp(SECCOMP_SET_MODE_FILTER)", policy, unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(prog)))
+	o.keep = []any{prog, filter}
+	return o
 }
 
-// installFilter loads a seccomp filter (raw sock_filter array) on the calling
-// thread. With SECCOMP_FILTER_FLAG_NEW_LISTENER it returns the listener fd.
-func installFilter(filter []byte, flags uintptr) (int, error) {
-	prog := unix.SockFprog{
-		Len:    uint16(len(filter) / 8),
-		Filter: (*unix.SockFilter)(unsafe.Pointer(&filter[0])),
-	}
-	r, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&prog)))
-	if e != 0 {
-		return -1, e
-	}
-	return int(r), nil
-}
-
-// execTrampolined restores the empty signal mask and executes the target,
-// passing only pointers the seccomp filter expects. It returns only on
-// failure.
-func execTrampolined(t *trampoline, argv, envv []string) error {
+// execveOp plans the target's execve. With a trampoline the path pointer is
+// the trampoline's, the one the filter lets through.
+func execveOp(t *trampoline, path string, argv, envv []string) (rawOp, error) {
 	argvp, err := syscall.SlicePtrFromStrings(argv)
 	if err != nil {
-		return err
+		return rawOp{}, err
 	}
 	envvp, err := syscall.SlicePtrFromStrings(envv)
 	if err != nil {
-		return err
+		return rawOp{}, err
 	}
-	_, _, e := unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, t.sigset, 0, 8, 0, 0)
-	if e != 0 {
-		return e
+	keep := []any{argvp, envvp}
+	var p uintptr
+	if t != nil {
+		p = t.base + config.TrampolinePathOffset
+	} else {
+		b, err := unix.BytePtrFromString(path)
+		if err != nil {
+			return rawOp{}, err
+		}
+		p = uintptr(unsafe.Pointer(b))
+		keep = append(keep, b)
 	}
-	_, _, e = unix.RawSyscall(unix.SYS_EXECVE, t.path,
-		uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envvp[0])))
-	return e
+	o := op("execve", path, unix.SYS_EXECVE, p, uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envvp[0])))
+	o.keep = keep
+	return o, nil
+}
+
+// rawSeq is the end of the helper: the filter and everything after it, down
+// to execve, as bare system calls with no Go code in between — no
+// allocation, no scheduling, no signal handler — because from the filter
+// on, the helper may only make the calls the jail's policy allows (and the
+// trampoline's).
+type rawSeq struct {
+	ops []rawOp
+	// With a trampoline: where a failure report goes, and the status fd.
+	reportAt uintptr
+	statusFD uintptr
+}
+
+// run makes the calls in order. On a failure after the filter, with a
+// trampoline, it copies the op's prepared report into the trampoline,
+// writes it on the status pipe and exits; otherwise it returns the index
+// of the failed op and its errno. It returns only on failure.
+//
+//go:nosplit
+func (s *rawSeq) run() (int, syscall.Errno) {
+	for i := 0; i < len(s.ops); i++ {
+		o := &s.ops[i]
+		r, _, e := syscall.RawSyscall6(o.nr, o.args[0], o.args[1], o.args[2], o.args[3], o.args[4], o.args[5])
+		if e == 0 {
+			if o.storeResult != 0 {
+				*(*int32)(unsafe.Add(unsafe.Pointer(nil), o.storeResult)) = int32(r)
+			}
+			continue
+		}
+		if i == 0 || s.reportAt == 0 || len(o.report) == 0 {
+			return i, e
+		}
+		dst := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), s.reportAt)), len(o.report))
+		copy(dst, o.report)
+		dst[o.errnoAt] = byte(e)
+		dst[o.errnoAt+1] = byte(e >> 8)
+		syscall.RawSyscall(unix.SYS_WRITE, s.statusFD, s.reportAt, uintptr(len(o.report)))
+		syscall.RawSyscall(unix.SYS_EXIT_GROUP, 1, 0, 0)
+		return i, e
+	}
+	return len(s.ops), 0
+}
+
+// prepareReports encodes, for every op after the first (the filter), the
+// status-pipe report of its failure, with a zero errno to fill in.
+func (s *rawSeq) prepareReports() {
+	for i := 1; i < len(s.ops); i++ {
+		o := &s.ops[i]
+		obj := o.object
+		if len(obj) > 2048 {
+			obj = obj[:2048]
+		}
+		o.report, o.errnoAt = encodeReport(&config.StepError{Step: o.step, Path: obj})
+	}
+}
+
+// resetSignals sets every signal whose handler is Go's back to the default
+// action on this process (dispositions are per process; the helper execs
+// next or dies). Signals ignored on entry stay ignored, as execve would
+// keep them.
+func resetSignals() {
+	var dfl, old [4]uint64 // a zero struct sigaction is SIG_DFL on every arch
+	for sig := uintptr(1); sig <= 64; sig++ {
+		if sig == uintptr(unix.SIGKILL) || sig == uintptr(unix.SIGSTOP) {
+			continue
+		}
+		old[0] = 0
+		if _, _, e := syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0); e != 0 {
+			continue
+		}
+		if old[0] == 1 { // SIG_IGN
+			continue
+		}
+		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
+	}
 }

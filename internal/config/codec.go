@@ -92,7 +92,6 @@ func marshalUnchecked(c *Config) ([]byte, error) {
 	e.boolean(c.SpecAllow)
 	e.boolean(c.StrictSeccomp)
 	e.u64(c.ExecveAddr)
-	e.u64(c.SigmaskAddr)
 	e.i64(c.SeccompNotifFD)
 
 	e.boolean(c.Landlock)
@@ -329,8 +328,6 @@ func Unmarshal(b []byte) (*Config, error) {
 	c.StrictSeccomp = d.boolean()
 	f("execve address")
 	c.ExecveAddr = d.u64()
-	f("sigmask address")
-	c.SigmaskAddr = d.u64()
 	f("notify fd")
 	c.SeccompNotifFD = d.i64()
 
@@ -472,8 +469,8 @@ func (c *Config) Validate() error {
 	if len(c.SeccompFilter)%8 != 0 || len(c.SeccompFilter) > 4096*8 {
 		return fmt.Errorf("seccomp filter of %d bytes is not 1 to 4096 instructions", len(c.SeccompFilter))
 	}
-	if c.ExecveAddr%4096 != 0 || c.SigmaskAddr%8 != 0 {
-		return fmt.Errorf("execve address %#x or sigmask address %#x misaligned", c.ExecveAddr, c.SigmaskAddr)
+	if c.ExecveAddr%4096 != 0 || c.ExecveAddr > 1<<47-TrampolineSize {
+		return fmt.Errorf("execve trampoline address %#x misaligned or out of range", c.ExecveAddr)
 	}
 	if c.SeccompNotifFD < -1 || c.SeccompNotifFD > maxFD || c.LastPidFD < -1 || c.LastPidFD > maxFD {
 		return fmt.Errorf("notify fd %d or last-pid fd %d out of range", c.SeccompNotifFD, c.LastPidFD)

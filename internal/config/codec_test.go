@@ -13,7 +13,7 @@ func sampleConfig() *Config {
 		Path: "/bin/true", Argv: []string{"true", "x"}, Env: []string{"A=1", "B="}, Dir: "/",
 		HasUID: true, UID: 65534, HasGID: true, GID: 65534, GroupsMode: GroupsSet, Groups: []uint32{1, 2},
 		UseCaps: true, CapMask: 1 << 13, AmbientCaps: true, SkipSecurebitsMask: 0x3, NoNewPrivs: true,
-		SeccompFilter: make([]byte, 16), SeccompPolicy: "x.policy", SeccompLog: true, ExecveAddr: 0x7f0000000000, SigmaskAddr: 0x7f0000000008,
+		SeccompFilter: make([]byte, 16), SeccompPolicy: "x.policy", SeccompLog: true, ExecveAddr: 0x7f0000000000,
 		SeccompNotifFD: -1, LastPidFD: -1,
 		Rlimits:     []Rlimit{{Resource: 7, Cur: 10, Max: 20}},
 		PreserveFDs: []int{5, 9}, NewSession: true, NewKeyring: true,

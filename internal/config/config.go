@@ -82,8 +82,7 @@ type Config struct {
 	SeccompTSYNC   bool   // -Y
 	SpecAllow      bool   // --allow-speculative-execution (SECCOMP_FILTER_FLAG_SPEC_ALLOW)
 	StrictSeccomp  bool   // -s
-	ExecveAddr     uint64 // where the helper places the target path for its own execve (see seccomp docs)
-	SigmaskAddr    uint64 // where the helper places the signal mask it restores before execve
+	ExecveAddr     uint64 // the helper's execve trampoline (see trampoline.go), or 0
 	SeccompNotifFD int    // -1, or the fd the helper sends the listener fd over (-L user notification)
 
 	// Landlock (--fs-path-*).

@@ -13,6 +13,9 @@
 //	seccompprobe mkdir DIR       mkdirat(AT_FDCWD, DIR, 0755)
 //	seccompprobe pty CMD         open /dev/ptmx, TCGETS on it, then ioctl CMD on it
 //
+// The environment variable SECCOMPPROBE_MODE, when set, replaces the
+// command line (which the probe otherwise reads from /proc/self/cmdline).
+//
 // CMD is one of tcgets, tiocsti, tiocsti-high and tcgets-high (the last two
 // with bit 32 set: the kernel's ioctl takes cmd as a 32-bit unsigned int, so
 // it ignores the upper half). After an ioctl that injected a byte the probe
@@ -21,13 +24,21 @@ package main
 
 import (
 	"strconv"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 func main() {
-	argv := osArgs()
+	var argv []string
+	if mode, ok := syscall.Getenv("SECCOMPPROBE_MODE"); ok {
+		// The mode without reading the command line: no system call of
+		// the probe's own before the mode's.
+		argv = []string{"seccompprobe", mode}
+	} else {
+		argv = osArgs()
+	}
 	if len(argv) < 2 {
 		say("usage", "errno", int64(unix.EINVAL))
 		unix.Exit(2)
