@@ -67,17 +67,34 @@ func writeNewFile(path string, data []byte) error {
 
 // forwardedSignals are the signals minijail0 passes on to the jail: every
 // catchable one but SIGCHLD (its own children's), and SIGURG, which the Go
-// runtime sends to its own threads to preempt goroutines.
-func forwardedSignals() []os.Signal {
-	var sigs []os.Signal
+// runtime sends to its own threads to preempt goroutines. The ones a
+// supervisor sends to stop or steer a service come first.
+func forwardedSignals() (urgent, rest []os.Signal) {
+	urgent = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
 	for n := 1; n <= 64; n++ {
 		switch syscall.Signal(n) {
-		case syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, syscall.SIGURG:
+		case syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, syscall.SIGURG,
+			syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2:
 			continue
 		}
-		sigs = append(sigs, syscall.Signal(n))
+		rest = append(rest, syscall.Signal(n))
 	}
-	return sigs
+	return urgent, rest
+}
+
+// catchSignals starts catching the forwarded signals into sigs and returns
+// once the urgent ones are caught; the rest follow in the background. Go
+// enables each signal with a round trip to its signal thread, which for
+// some sixty signals costs milliseconds: the jail need not wait for all.
+func catchSignals(sigs chan os.Signal) {
+	urgent, rest := forwardedSignals()
+	ready := make(chan struct{})
+	go func() {
+		signal.Notify(sigs, urgent...)
+		close(ready)
+		signal.Notify(sigs, rest...)
+	}()
+	<-ready
 }
 
 // Run starts a parsed plan and waits for it (unless -i), forwarding signals
@@ -101,8 +118,7 @@ func Run(plan *Plan, stderr io.Writer) int {
 	if plan.ForwardSignals && !plan.ExitImmediately {
 		// Catch them before the jail starts so none is lost in between.
 		sigs = make(chan os.Signal, 64)
-		signal.Notify(sigs, forwardedSignals()...)
-		defer signal.Stop(sigs)
+		catchSignals(sigs)
 	}
 	p, err := plan.Jail.Start(plan.Path, plan.Argv)
 	if err != nil {
