@@ -237,7 +237,6 @@ func strictPolicy(base *seccomp.Policy) *seccomp.Policy {
 	return p
 }
 
-
 // randomTrampoline picks the address of the helper's execve trampoline: a
 // page-aligned address in [2^40, 2^46), far from where Go, the kernel and
 // the dynamic loader map anything, with 2^34 choices.

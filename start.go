@@ -408,19 +408,8 @@ func (j *Jail) startDirect(c *config.Config, std stdio) (*Process, error) {
 	}
 	defer closeDups()
 	attr := &syscall.SysProcAttr{Setsid: c.NewSession, Cloneflags: uintptr(c.Cloneflags)}
-	// With standard streams that are files, fork bare: os/exec would add
-	// only its one-time pidfd probe (a fork of its own) to the start-up.
-	fds, bare := fileTable(std, files)
-	var cmd *exec.Cmd
-	if !bare {
-		cmd = &exec.Cmd{
-			Path: c.Path, Args: c.Argv, Env: c.Env, Dir: c.Dir,
-			Stdin: std.stdin, Stdout: std.stdout, Stderr: std.stderr,
-			ExtraFiles: files, SysProcAttr: attr,
-		}
-	}
 	type result struct {
-		pid int
+		p   *Process
 		err error
 	}
 	done := make(chan result, 1)
@@ -432,12 +421,8 @@ func (j *Jail) startDirect(c *config.Config, std stdio) (*Process, error) {
 			done <- result{err: se}
 			return
 		}
-		if cmd != nil {
-			done <- result{err: cmd.Start()}
-			return
-		}
-		pid, err := syscall.ForkExec(c.Path, c.Argv, &syscall.ProcAttr{Dir: c.Dir, Env: c.Env, Files: fds, Sys: attr})
-		done <- result{pid, err}
+		p, err := spawn(c.Path, c.Argv, c.Env, c.Dir, std, files, attr)
+		done <- result{p, err}
 	}()
 	r := <-done
 	if err := r.err; err != nil {
@@ -455,7 +440,30 @@ func (j *Jail) startDirect(c *config.Config, std stdio) (*Process, error) {
 		}
 		return nil, fmt.Errorf("start %s: %w", c.Path, err)
 	}
-	return &Process{cmd: cmd, pid: r.pid}, nil
+	return r.p, nil
+}
+
+// spawn starts path from the calling thread. With standard streams that
+// are files it forks bare: os/exec would add its one-time pidfd probe (a
+// fork of its own) to the start-up, and goroutines only pipes need.
+func spawn(path string, argv, env []string, dir string, std stdio, files []*os.File, attr *syscall.SysProcAttr) (*Process, error) {
+	if fds, ok := fileTable(std, files); ok {
+		pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{Dir: dir, Env: env, Files: fds, Sys: attr})
+		runtime.KeepAlive(files)
+		if err != nil {
+			return nil, err
+		}
+		return &Process{pid: pid}, nil
+	}
+	cmd := &exec.Cmd{
+		Path: path, Args: argv, Env: env, Dir: dir,
+		Stdin: std.stdin, Stdout: std.stdout, Stderr: std.stderr,
+		ExtraFiles: files, SysProcAttr: attr,
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &Process{cmd: cmd}, nil
 }
 
 // fileTable returns the child's fd table for a bare fork, or false when a
@@ -543,17 +551,8 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 		closeAll()
 		return nil, err
 	}
-	cmd := &exec.Cmd{
-		Path:        "/proc/self/exe",
-		Args:        []string{child.Argv0},
-		Env:         []string{child.EnvMarker + "=" + strconv.Itoa(fds[0]) + "," + strconv.Itoa(fds[1])},
-		Stdin:       std.stdin,
-		Stdout:      std.stdout,
-		Stderr:      std.stderr,
-		ExtraFiles:  files,
-		SysProcAttr: attr,
-	}
-	err = cmd.Start()
+	env := []string{child.EnvMarker + "=" + strconv.Itoa(fds[0]) + "," + strconv.Itoa(fds[1])}
+	p, err := spawn("/proc/self/exe", []string{child.Argv0}, env, "", std, files, attr)
 	// The child's ends belong to the child now.
 	for _, f := range extras {
 		f.Close()
@@ -569,9 +568,9 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 	if notifyParent != nil {
 		go superviseNotifications(notifyParent, c.SeccompPolicy, j.logf)
 	}
-	p := &Process{cmd: cmd, helper: true}
+	p.helper = true
 	fail := func(err error) (*Process, error) {
-		cmd.Process.Kill()
+		p.Signal(syscall.SIGKILL)
 		p.Wait()
 		return nil, err
 	}

@@ -73,16 +73,19 @@ func randPolicy(r *rand.Rand, a *arch.Arch) *Policy {
 		if r.Intn(3) == 0 {
 			sc.Frequency = uint32(r.Intn(100))
 		}
-		nrules := r.Intn(4)
+		nrules, maxConds := r.Intn(4), 4
+		if r.Intn(10) == 0 {
+			nrules, maxConds = r.Intn(12), 6
+		}
 		if r.Intn(2) == 0 {
 			nrules = 0
 			sc.Else = Action{Kind: ActAllow}
 		}
 		for j := 0; j < nrules; j++ {
 			rule := Rule{Action: randAction(r)}
-			nc := r.Intn(4)
+			nc := r.Intn(maxConds)
 			for k := 0; k < nc; k++ {
-				rule.All = append(rule.All, Cond{Arg: r.Intn(3), Op: Op(r.Intn(int(OpMaskIn) + 1)), Value: randValue(r, a.Bits)})
+				rule.All = append(rule.All, Cond{Arg: r.Intn(3 + maxConds/4), Op: Op(r.Intn(int(OpMaskIn) + 1)), Value: randValue(r, a.Bits)})
 			}
 			sc.Rules = append(sc.Rules, rule)
 		}

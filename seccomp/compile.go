@@ -214,10 +214,11 @@ type ruleCompiler struct {
 	bigEndian bool
 	linear    bool
 
-	used   []uint32 // words tested by rules[i:]
-	memo   map[string]*node
-	budget int
-	start  int
+	used     []uint32 // words tested by rules[i:]
+	memo     map[string]*node
+	variants map[[2]int]int // specializations compiled per (rule, cond)
+	budget   int
+	start    int
 }
 
 func (c *ruleCompiler) compile() (*node, error) {
@@ -237,6 +238,7 @@ func (c *ruleCompiler) compile() (*node, error) {
 		c.used[i] = m
 	}
 	c.memo = make(map[string]*node)
+	c.variants = make(map[[2]int]int)
 	c.budget = 512 + 16*tests
 	c.start = c.g.count
 	return c.rulesFrom(0, emptyFacts()), nil
@@ -264,9 +266,22 @@ func (c *ruleCompiler) conds(i, j int, st facts) *node {
 		st = emptyFacts()
 	}
 	st = st.project(c.used[i])
-	key := strconv.Itoa(i) + "/" + strconv.Itoa(j) + "/" + st.key(c.used[i])
+	prefix := strconv.Itoa(i) + "/" + strconv.Itoa(j) + "/"
+	key := prefix + st.key(c.used[i])
 	if n, ok := c.memo[key]; ok {
 		return n
+	}
+	// Each (rule, condition) is specialized for a few fact sets at most;
+	// further paths share the generic version, so the DAG stays linear in
+	// the size of the rules.
+	if ij := [2]int{i, j}; c.variants[ij] >= maxVariants {
+		st = emptyFacts()
+		key = prefix
+		if n, ok := c.memo[key]; ok {
+			return n
+		}
+	} else {
+		c.variants[ij]++
 	}
 	n := c.cond(rule.All[j], st,
 		func(s facts) *node { return c.conds(i, j+1, s) },
@@ -282,6 +297,9 @@ func (c *ruleCompiler) rulesFrom(i int, st facts) *node {
 	}
 	return c.conds(i, 0, st)
 }
+
+// maxVariants bounds the specializations of one rule condition.
+const maxVariants = 4
 
 type cont func(facts) *node
 

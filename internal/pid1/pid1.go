@@ -72,11 +72,11 @@ func Run(start func() (pid int, err error)) (int, error) {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return StatusInitFailed, fmt.Errorf("init: prctl(PR_SET_CHILD_SUBREAPER): %w", err)
 	}
-	// Handlers first: a signal (or the target's death) between start and
-	// the loop must not be lost.
+	// Catch the forwarded signals before the target exists, so that none
+	// is lost (Go drops a signal nobody asked for, or dies of it). The
+	// target's death needs no signal: the loop below blocks in wait4.
 	sigs := make(chan os.Signal, 32)
-	signal.Notify(sigs, append([]os.Signal{unix.SIGCHLD}, Forwarded...)...)
-	defer signal.Stop(sigs)
+	signal.Notify(sigs, Forwarded...)
 
 	pid, err := start()
 	if err != nil {
@@ -85,40 +85,24 @@ func Run(start func() (pid int, err error)) (int, error) {
 	if pid <= 0 {
 		return StatusInitFailed, fmt.Errorf("init: start returned pid %d", pid)
 	}
-	for {
-		status, done, err := reap(pid)
-		if err != nil {
-			return StatusInitFailed, err
+	go func() {
+		for sig := range sigs {
+			// The target may be gone already (ESRCH).
+			unix.Kill(pid, sig.(syscall.Signal))
 		}
-		if done {
-			return status, nil
-		}
-		sig := <-sigs
-		if sig == unix.SIGCHLD {
-			continue
-		}
-		// The target may be gone already (ESRCH); its SIGCHLD ends the loop.
-		unix.Kill(pid, sig.(syscall.Signal))
-	}
-}
-
-// reap collects every child that has exited; done is set when target was
-// among them.
-func reap(target int) (status int, done bool, err error) {
+	}()
 	for {
 		var ws unix.WaitStatus
-		wpid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		wpid, err := unix.Wait4(-1, &ws, 0, nil)
 		switch {
 		case errors.Is(err, unix.EINTR):
 			continue
 		case errors.Is(err, unix.ECHILD):
-			return 0, false, fmt.Errorf("init: target %d is not a child of the init: %w", target, err)
+			return StatusInitFailed, fmt.Errorf("init: target %d is not a child of the init: %w", pid, err)
 		case err != nil:
-			return 0, false, fmt.Errorf("init: wait4: %w", err)
-		case wpid == 0:
-			return 0, false, nil
-		case wpid == target:
-			return ExitStatus(ws), true, nil
+			return StatusInitFailed, fmt.Errorf("init: wait4: %w", err)
+		case wpid == pid:
+			return ExitStatus(ws), nil
 		}
 	}
 }
