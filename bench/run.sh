@@ -22,7 +22,7 @@ trap 'rm -rf "$bin"' EXIT
 go build -trimpath -o "$bin/minijail0" ./cmd/minijail0
 chmod 755 "$bin"
 mj=$bin/minijail0
-true_bin=$(command -v true)
+true_bin=/bin/true
 
 medians() { # file.json -> "name median_ms" lines
   python3 - "$1" <<'PY'
