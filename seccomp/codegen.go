@@ -79,9 +79,10 @@ func (s *slot) isCond() bool { return isCondJump(s.code) }
 
 // layout orders the DAG so that every jump goes forward (reverse postorder,
 // with the false successor of a jump and the successor of a load placed
-// right after it whenever it is not placed yet), adds a ja where a load's
-// successor is elsewhere, and repairs conditional jumps longer than 255
-// instructions: a far return is duplicated next to the jump (free at run
+// right after it whenever it is not placed yet), puts a copy of a load's
+// successor right after the load when the successor is a conditional jump
+// placed elsewhere (a ja otherwise), and repairs conditional jumps longer
+// than 255 instructions: a far return is duplicated next to the jump (free at run
 // time), any other far target is reached through a ja placed right after it.
 func layout(root *node) (Program, error) {
 	var order []*node
@@ -109,18 +110,36 @@ func layout(root *node) (Program, error) {
 		slots[n] = &slot{code: n.code, k: n.k}
 	}
 	list := make([]*slot, 0, len(order)+8)
+	type copied struct {
+		s *slot
+		n *node
+	}
+	var copies []copied
 	for i, n := range order {
 		s := slots[n]
 		list = append(list, s)
 		switch {
 		case n.code == opLdAbs:
-			next := slots[n.jt]
-			if i+1 >= len(order) || order[i+1] != n.jt {
-				list = append(list, &slot{code: opJA, jt: next})
+			if i+1 < len(order) && order[i+1] == n.jt {
+				break
 			}
+			// The successor is placed elsewhere (a test shared by loads
+			// of different words). A copy of a conditional jump costs
+			// nothing at run time where a ja would cost an instruction;
+			// its targets come after the successor, so after the copy.
+			if next := n.jt; isCondJump(next.code) {
+				c := &slot{code: next.code, k: next.k}
+				copies = append(copies, copied{c, next})
+				list = append(list, c)
+				break
+			}
+			list = append(list, &slot{code: opJA, jt: slots[n.jt]})
 		case isCondJump(n.code):
 			s.jt, s.jf = slots[n.jt], slots[n.jf]
 		}
+	}
+	for _, c := range copies {
+		c.s.jt, c.s.jf = slots[c.n.jt], slots[c.n.jf]
 	}
 	for round := 0; ; round++ {
 		if len(list) > 4*MaxInstructions || round > 4*MaxInstructions {

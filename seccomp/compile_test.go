@@ -436,3 +436,40 @@ func TestManyRulesStayBounded(t *testing.T) {
 		checkProgram(t, p, opt, inputsFor(r, p, 2000), "optimized")
 	}
 }
+
+// TestSharedTestAfterLoadsIsCopied checks that a test shared by loads of
+// different argument words (the same mask on arg1 of open and arg2 of
+// openat) is copied after the second load instead of being reached by a
+// ja: the optimized program has no ja, the path of each syscall is one
+// load and one test per word after the dispatch, and verdicts match the
+// linear program.
+func TestSharedTestAfterLoadsIsCopied(t *testing.T) {
+	allow, kill := Action{Kind: ActAllow}, Action{Kind: ActKillThread}
+	mask := uint64(0x90800)
+	p := &Policy{Arch: testX86_64, Default: kill, BadArch: Action{Kind: ActKillProcess},
+		Syscalls: []SyscallRules{
+			{Nr: 2, Rules: []Rule{{All: []Cond{{Arg: 1, Op: OpMaskIn, Value: mask}}, Action: allow}}, Else: kill},
+			{Nr: 257, Rules: []Rule{{All: []Cond{{Arg: 2, Op: OpMaskIn, Value: mask}}, Action: allow}}, Else: kill},
+		}}
+	prog, err := Compile(p, DefaultCompileOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ins := range prog {
+		if ins.Code == opJA {
+			t.Fatalf("ja at %d:\n%s", i, prog.Disassemble())
+		}
+	}
+	rep, err := AnalyzeCost(prog, testX86_64, CostOptions{MaxNr: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range rep.Syscalls {
+		// ld hi, jset, ld lo, jset, ret.
+		if sc.Cost-sc.DispatchCost != 5 {
+			t.Errorf("nr %d: %d instructions after the dispatch, want 5\n%s", sc.Nr, sc.Cost-sc.DispatchCost, prog.Disassemble())
+		}
+	}
+	r := rand.New(rand.NewSource(3))
+	checkProgram(t, p, prog, inputsFor(r, p, 2000), "optimized")
+}

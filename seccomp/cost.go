@@ -249,10 +249,30 @@ func analyzeNr(p Program, a *arch.Arch, nr uint32, def Action, maxPaths int) (Sy
 	return sc, true, nil
 }
 
-// constAllow emulates the kernel's check for its action cache: run the
-// program knowing only nr and arch; any other load, or an instruction the
-// emulation does not know, means "not cacheable".
+// constAllow emulates the kernel's check for its action cache
+// (seccomp_is_const_allow): the number is cached when the program, knowing
+// only nr and arch, returns ALLOW.
 func constAllow(p Program, nr, auditArch uint32) bool {
+	ret, ok := decidedOnNr(p, nr, auditArch)
+	return ok && ret == RetAllow
+}
+
+// DecidedOnNr runs the program knowing only the syscall number and the
+// architecture's audit value, the way the kernel does when it fills its
+// action cache. It returns the verdict and true when the program reaches a
+// constant return without loading any other seccomp_data word (or using an
+// instruction the emulation does not follow); the kernel caches the number
+// exactly when that verdict is ALLOW.
+func DecidedOnNr(p Program, nr, auditArch uint32) (Action, bool) {
+	ret, ok := decidedOnNr(p, nr, auditArch)
+	if !ok {
+		return Action{}, false
+	}
+	return ActionFromRet(ret), true
+}
+
+// decidedOnNr is DecidedOnNr with the raw return value.
+func decidedOnNr(p Program, nr, auditArch uint32) (uint32, bool) {
 	var reg uint32
 	for pc := 0; pc < len(p); pc++ {
 		ins := p[pc]
@@ -264,10 +284,10 @@ func constAllow(p Program, nr, auditArch uint32) bool {
 			case offArch:
 				reg = auditArch
 			default:
-				return false
+				return 0, false
 			}
 		case ins.Code == opRetK:
-			return ins.K == RetAllow
+			return ins.K, true
 		case ins.Code == opJA:
 			pc += int(ins.K)
 		case ins.Code == bpfALU|bpfAND|bpfK:
@@ -290,10 +310,10 @@ func constAllow(p Program, nr, auditArch uint32) bool {
 				pc += int(ins.Jf)
 			}
 		default:
-			return false
+			return 0, false
 		}
 	}
-	return false
+	return 0, false
 }
 
 // dispatchCost counts the instructions executed for nr before the first

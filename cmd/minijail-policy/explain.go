@@ -24,6 +24,7 @@ type explanation struct {
 	UnlistedCost   int              `json:"unlisted_cost,omitempty"`
 	MeanCost       float64          `json:"mean_cost,omitempty"`
 	MaxCost        int              `json:"max_cost,omitempty"`
+	CostTotals     *costTotals      `json:"cost_totals,omitempty"`
 	Warnings       []string         `json:"warnings,omitempty"`
 	ActionsSummary map[string]int   `json:"actions_summary"`
 }
@@ -36,8 +37,12 @@ type syscallExplain struct {
 	Rules     []ruleExplain `json:"rules,omitempty"`
 	Else      string        `json:"else,omitempty"`
 	Frequency uint32        `json:"frequency,omitempty"`
-	Cost      *costs        `json:"cost,omitempty"`
-	Warnings  []string      `json:"warnings,omitempty"`
+	// Cached (with --cost) tells whether the kernel's seccomp action
+	// cache serves the syscall: its verdict is ALLOW whatever the
+	// arguments, on a path that loads only arch and nr.
+	Cached   *bool    `json:"cached,omitempty"`
+	Cost     *costs   `json:"cost,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 type ruleExplain struct {
@@ -85,6 +90,33 @@ type costs struct {
 	// all-zero call and calls reaching the else action.
 	Min int `json:"min"`
 	Max int `json:"max"`
+	// ArgDependent is set when calls with different arguments get
+	// different verdicts.
+	ArgDependent bool `json:"arg_dependent"`
+	// DecidedOnNr is set when the filter reaches its verdict loading only
+	// arch and nr (cached when that verdict is ALLOW).
+	DecidedOnNr bool `json:"decided_on_nr"`
+	// Handled is the instruction count up to the verdict, counted the way
+	// the corpus reference figures are (the all-zero call, or the
+	// cheapest call getting a verdict other than the default or a kill);
+	// 0 when the syscall is not handled in that sense.
+	Handled int `json:"handled_cost,omitempty"`
+}
+
+// costTotals summarizes the cost analysis over the handled syscalls: the
+// numbers that some call sends to a verdict other than the program's
+// default or a kill.
+type costTotals struct {
+	Handled      int `json:"handled"`
+	Cached       int `json:"cached"`
+	ArgDependent int `json:"arg_dependent"`
+	// Mean is the mean Handled cost over the handled syscalls.
+	Mean float64 `json:"mean"`
+	// ArgDependentMean is the mean over the argument-dependent ones,
+	// weighted by @frequency when Weighted.
+	ArgDependentMean float64 `json:"arg_dependent_mean"`
+	Weighted         bool    `json:"weighted"`
+	Max              int     `json:"max"`
 }
 
 func cmdExplain(args []string, stdout, stderr io.Writer) error {
@@ -198,6 +230,23 @@ func explain(name string, p *seccomp.Policy, prog seccomp.Program, d seccomp.Dia
 		ActionsSummary: map[string]int{},
 	}
 	var costSum, costN int
+	handled := map[uint32]seccomp.SyscallCost{}
+	if withCost {
+		freq := p.Frequencies()
+		rep, err := seccomp.AnalyzeCost(prog, p.Arch, seccomp.CostOptions{Frequency: freq})
+		if err != nil {
+			return nil, err
+		}
+		t := &costTotals{Handled: len(rep.Syscalls), ArgDependent: rep.ArgDependent, Mean: rep.Mean,
+			ArgDependentMean: rep.ArgDependentWeightedMean, Weighted: len(freq) > 0, Max: rep.Max}
+		for _, sc := range rep.Syscalls {
+			handled[sc.Nr] = sc
+			if sc.Cacheable {
+				t.Cached++
+			}
+		}
+		ex.CostTotals = t
+	}
 	for i := range p.Syscalls {
 		s := &p.Syscalls[i]
 		se := syscallExplain{Name: s.Name, Nr: s.Nr, Defined: s.Pos.String(), Frequency: s.Frequency}
@@ -220,6 +269,20 @@ func explain(name string, p *seccomp.Policy, prog seccomp.Program, d seccomp.Dia
 			if err != nil {
 				return nil, err
 			}
+			act, onNr := seccomp.DecidedOnNr(prog, s.Nr, p.Arch.AuditArch)
+			cached := onNr && act.Kind == seccomp.ActAllow
+			c.DecidedOnNr = onNr
+			// Not handled (every verdict the default or a kill): the
+			// rules say whether the verdict can change with arguments.
+			for _, r := range s.Rules {
+				c.ArgDependent = c.ArgDependent || r.Action != s.Else
+			}
+			if sc, ok := handled[s.Nr]; ok {
+				cached = sc.Cacheable
+				c.ArgDependent = sc.ArgDependent
+				c.Handled = sc.Cost
+			}
+			se.Cached = &cached
 			se.Cost = c
 			costSum += c.ZeroArgs
 			costN++
@@ -285,6 +348,14 @@ func writeExplanation(w io.Writer, ex *explanation, withCost bool) error {
 	fmt.Fprintf(&b, "other syscalls: %s; other architectures: %s\n", ex.Default, ex.BadArch)
 	if withCost {
 		fmt.Fprintf(&b, "cost: mean %.2f instructions per listed syscall (arguments 0), max %d, unlisted syscalls %d\n", ex.MeanCost, ex.MaxCost, ex.UnlistedCost)
+		if t := ex.CostTotals; t != nil {
+			weighted := ""
+			if t.Weighted {
+				weighted = ", weighted by @frequency"
+			}
+			fmt.Fprintf(&b, "handled syscalls: %d, %d cached, %d depend on arguments; mean %.2f instructions, max %d; argument-dependent mean %.2f%s\n",
+				t.Handled, t.Cached, t.ArgDependent, t.Mean, t.Max, t.ArgDependentMean, weighted)
+		}
 	}
 	keys := make([]string, 0, len(ex.ActionsSummary))
 	for k := range ex.ActionsSummary {
@@ -318,8 +389,8 @@ func writeExplanation(w io.Writer, ex *explanation, withCost bool) error {
 			for i, pc := range s.Cost.Path {
 				path[i] = fmt.Sprint(pc)
 			}
-			fmt.Fprintf(&b, "    cost: %d instructions with zero arguments (path %s); %d to %d over its rules\n",
-				s.Cost.ZeroArgs, strings.Join(path, " "), s.Cost.Min, s.Cost.Max)
+			fmt.Fprintf(&b, "    cost: %d instructions with zero arguments (path %s); %d to %d over its rules; %s\n",
+				s.Cost.ZeroArgs, strings.Join(path, " "), s.Cost.Min, s.Cost.Max, cacheWords(s))
 		}
 		for _, w := range s.Warnings {
 			fmt.Fprintf(&b, "    WARNING: %s\n", w)
@@ -330,4 +401,18 @@ func writeExplanation(w io.Writer, ex *explanation, withCost bool) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// cacheWords says whether the kernel's action cache serves a syscall, and
+// why not.
+func cacheWords(s syscallExplain) string {
+	switch {
+	case s.Cached != nil && *s.Cached:
+		return "cached"
+	case s.Cost.ArgDependent:
+		return "not cached: the verdict depends on arguments"
+	case s.Cost.DecidedOnNr:
+		return "not cached: decided on arch and nr, but the kernel caches only allow"
+	}
+	return "not cached: the path loads arguments"
 }

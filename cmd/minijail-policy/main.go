@@ -12,7 +12,9 @@
 // disassembly with labels of a compiled filter, or of the filter a policy
 // compiles to. explain prints, for every syscall the policy names, its
 // action and argument conditions in words, with --cost the BPF instructions
-// a call runs through, and warnings about conditions a caller can bypass.
+// a call runs through, whether the kernel's action cache serves it, and
+// totals over the handled syscalls, and warnings about conditions a caller
+// can bypass.
 //
 // Policy flags (all subcommands): --arch, --dialect minijail0|python,
 // --default-action ACTION, --sysroot DIR, --allow-duplicates, --denylist,

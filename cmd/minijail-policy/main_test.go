@@ -309,3 +309,93 @@ func TestParseInterleaved(t *testing.T) {
 		t.Errorf("got %q %v arch=%q json=%v", pos, err, *a, *b)
 	}
 }
+
+// TestExplainCostCache checks the action-cache markers and the cost totals
+// of explain --cost, in JSON and in text, against the program's own
+// interpretation.
+func TestExplainCostCache(t *testing.T) {
+	dir := t.TempDir()
+	pol := writePolicy(t, dir, "c.policy", "read: 1\nwrite: 1\nopenat: return ENOENT\nioctl: arg1 == TCGETS\nfutex: arg1 == 0 || arg1 == 1\n")
+	ex := explainJSON(t, pol)
+	want := map[string]struct{ cached, argDep, onNr bool }{
+		"read":   {true, false, true},
+		"write":  {true, false, true},
+		"openat": {false, false, true},
+		"ioctl":  {false, true, false},
+		"futex":  {false, true, false},
+	}
+	var sum, argSum, maxCost int
+	for _, s := range ex.Syscalls {
+		w, ok := want[s.Name]
+		if !ok || s.Cached == nil || s.Cost == nil {
+			t.Fatalf("%s: unexpected entry %+v", s.Name, s)
+		}
+		if *s.Cached != w.cached || s.Cost.ArgDependent != w.argDep || s.Cost.DecidedOnNr != w.onNr {
+			t.Errorf("%s: cached %v arg_dependent %v decided_on_nr %v, want %+v", s.Name, *s.Cached, s.Cost.ArgDependent, s.Cost.DecidedOnNr, w)
+		}
+		// Every syscall here gets a verdict other than the default kill
+		// for some call, so each is handled; its handled cost is at most
+		// the all-zero call's (for ioctl the cheapest allowed call).
+		if s.Cost.Handled < 4 || (!w.argDep && s.Cost.Handled != s.Cost.ZeroArgs) {
+			t.Errorf("%s: handled cost %d, zero-argument cost %d", s.Name, s.Cost.Handled, s.Cost.ZeroArgs)
+		}
+		sum += s.Cost.Handled
+		if w.argDep {
+			argSum += s.Cost.Handled
+		}
+		maxCost = max(maxCost, s.Cost.Handled)
+	}
+	// The ioctl rule's allowed call costs what the interpreter says.
+	a, _ := arch.Lookup("x86_64")
+	_, prog, err := seccomp.CompileFile(pol, seccomp.ParseOptions{Arch: a}, seccomp.DefaultCompileOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, n, err := seccomp.Run(prog, seccomp.SeccompData{Nr: 16, Arch: a.AuditArch, Args: [6]uint64{0, 0x5401}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ex.Syscalls {
+		if s.Name == "ioctl" && s.Cost.Handled != n {
+			t.Errorf("ioctl handled cost %d, interpreter %d", s.Cost.Handled, n)
+		}
+	}
+	tot := ex.CostTotals
+	if tot == nil {
+		t.Fatal("no cost totals")
+	}
+	if tot.Handled != 5 || tot.Cached != 2 || tot.ArgDependent != 2 || tot.Weighted || tot.Max != maxCost ||
+		tot.Mean != float64(sum)/5 || tot.ArgDependentMean != float64(argSum)/2 {
+		t.Errorf("totals %+v; want handled 5, cached 2, arg-dependent 2, mean %v, arg mean %v, max %d", tot, float64(sum)/5, float64(argSum)/2, maxCost)
+	}
+	code, text, _ := runTool(t, "explain", "--arch", "x86_64", "--cost", pol)
+	for _, frag := range []string{"handled syscalls: 5, 2 cached, 2 depend on arguments", "; cached\n",
+		"not cached: the verdict depends on arguments", "not cached: decided on arch and nr, but the kernel caches only allow"} {
+		if code != 0 || !strings.Contains(text, frag) {
+			t.Errorf("text explanation lacks %q:\n%s", frag, text)
+		}
+	}
+	// Without --cost there are no cache markers or totals.
+	code, out, _ := runTool(t, "explain", "--json", "--arch", "x86_64", pol)
+	if code != 0 || strings.Contains(out, `"cached"`) || strings.Contains(out, "cost_totals") {
+		t.Errorf("explain without --cost:\n%s", out)
+	}
+}
+
+// TestExplainCostWeighted checks that the argument-dependent mean is
+// weighted by @frequency.
+func TestExplainCostWeighted(t *testing.T) {
+	dir := t.TempDir()
+	writePolicy(t, dir, "f.frequency", "ioctl: 9\nfutex: 1\n")
+	pol := writePolicy(t, dir, "w.policy", "@frequency ./f.frequency\nread: 1\nioctl: arg1 == TCGETS\nfutex: arg1 == 0\n")
+	ex := explainJSON(t, pol)
+	costs := map[string]int{}
+	for _, s := range ex.Syscalls {
+		costs[s.Name] = s.Cost.Handled
+	}
+	tot := ex.CostTotals
+	want := (9*float64(costs["ioctl"]) + float64(costs["futex"])) / 10
+	if tot == nil || !tot.Weighted || tot.ArgDependent != 2 || tot.ArgDependentMean != want {
+		t.Errorf("totals %+v, want weighted arg-dependent mean %v (costs %v)", tot, want, costs)
+	}
+}
