@@ -32,11 +32,15 @@ const (
 // SIGSTOP cannot be caught; SIGCHLD is the init's own; synchronous faults
 // (SIGSEGV, SIGBUS, ...), SIGPIPE, SIGURG (the Go scheduler's), SIGPROF and
 // the resource-limit signals SIGXCPU and SIGXFSZ concern the init itself.
+// The first numUrgent are the ones a supervisor sends to stop or steer a
+// service.
 var Forwarded = []os.Signal{
-	unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2,
-	unix.SIGALRM, unix.SIGTERM, unix.SIGCONT, unix.SIGTSTP, unix.SIGTTIN,
+	unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2,
+	unix.SIGALRM, unix.SIGCONT, unix.SIGTSTP, unix.SIGTTIN,
 	unix.SIGTTOU, unix.SIGWINCH, unix.SIGVTALRM, unix.SIGPWR,
 }
+
+const numUrgent = 6
 
 // ExitStatus maps a wait status to the jail's exit status: exit n -> n,
 // killed by SIGSYS -> 253, killed by another signal s -> 128+s.
@@ -72,11 +76,15 @@ func Run(start func() (pid int, err error)) (int, error) {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return StatusInitFailed, fmt.Errorf("init: prctl(PR_SET_CHILD_SUBREAPER): %w", err)
 	}
-	// Catch the forwarded signals before the target exists, so that none
-	// is lost (Go drops a signal nobody asked for, or dies of it). The
-	// target's death needs no signal: the loop below blocks in wait4.
+	// Catch the forwarded signals that stop or steer a service before the
+	// target exists, so that none of them is lost (Go drops a signal nobody
+	// asked for, or dies of it). Go enables each signal with a round trip
+	// to its signal thread, about 60 µs here: the job-control and timer
+	// ones follow in the background while the target starts. The target's
+	// death needs no signal: the loop below blocks in wait4.
 	sigs := make(chan os.Signal, 32)
-	signal.Notify(sigs, Forwarded...)
+	signal.Notify(sigs, Forwarded[:numUrgent]...)
+	go signal.Notify(sigs, Forwarded[numUrgent:]...)
 
 	pid, err := start()
 	if err != nil {
