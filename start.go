@@ -589,7 +589,12 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 	return p, nil
 }
 
-// logf logs one of the jail's own messages (see SetLogging).
+// Logf writes one of the jail's own messages (a set-up failure, a system
+// call refused in log mode) where SetLogging says: standard error, syslog,
+// or for "auto" standard error when it is a terminal and syslog otherwise
+// (standard error when syslog cannot be reached). SetLogger overrides it.
+func (j *Jail) Logf(format string, args ...any) { j.logf(format, args...) }
+
 func (j *Jail) logf(format string, args ...any) {
 	j.logOnce.Do(func() {
 		if j.sc.logf == nil {

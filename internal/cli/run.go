@@ -43,7 +43,7 @@ func Main(argv []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	return Run(plan, stderr)
+	return Run(plan)
 }
 
 // writeNewFile creates path, which must not exist yet, with data.
@@ -98,20 +98,21 @@ func catchSignals(sigs chan os.Signal) {
 }
 
 // Run starts a parsed plan and waits for it (unless -i), forwarding signals
-// (unless -z), and returns minijail0's exit status.
-func Run(plan *Plan, stderr io.Writer) int {
+// (unless -z), and returns minijail0's exit status. Its own messages go
+// where --logging says (see minijail.Jail.Logf).
+func Run(plan *Plan) int {
 	// Like upstream: be a process group leader, so that the caller can
 	// signal minijail0 and the jail together. EPERM means we already lead
 	// a session.
 	if err := syscall.Setpgid(0, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		fmt.Fprintf(stderr, "minijail0: setpgid: %v\n", err)
+		plan.Jail.Logf("setpgid: %v", err)
 		return 1
 	}
 	// Every fd minijail0 inherited above 2 is the jail's to close: mark them
 	// close-on-exec here (--preserve-fd ones are handed over as copies), so
 	// a jail that needs no helper can skip it.
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		fmt.Fprintf(stderr, "minijail0: close_range: %v\n", err)
+		plan.Jail.Logf("close_range: %v", err)
 		return 1
 	}
 	var sigs chan os.Signal
@@ -122,7 +123,7 @@ func Run(plan *Plan, stderr io.Writer) int {
 	}
 	p, err := plan.Jail.Start(plan.Path, plan.Argv)
 	if err != nil {
-		fmt.Fprintf(stderr, "minijail0: %v\n", err)
+		plan.Jail.Logf("%v", err)
 		return minijail.StatusForStartError(err)
 	}
 	if plan.ExitImmediately {
@@ -138,10 +139,10 @@ func Run(plan *Plan, stderr io.Writer) int {
 	}
 	status, err := p.Wait()
 	if err != nil {
-		fmt.Fprintf(stderr, "minijail0: %v\n", err)
+		plan.Jail.Logf("%v", err)
 	}
 	if status == minijail.StatusSeccompViolation && plan.SeccompFilter != "" {
-		fmt.Fprintf(stderr, "minijail0: %s was killed for a system call its seccomp filter %s does not allow (SIGSYS)\n", plan.Path, plan.SeccompFilter)
+		plan.Jail.Logf("%s was killed for a system call its seccomp filter %s does not allow (SIGSYS)", plan.Path, plan.SeccompFilter)
 	}
 	return status
 }

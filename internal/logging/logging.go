@@ -4,10 +4,10 @@ package logging
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -17,26 +17,24 @@ import (
 type Logger struct {
 	mu     sync.Mutex
 	tag    string
-	syslog bool
-	fd     int // connected /dev/log socket, or -1
+	fd     int // connected syslog socket, or -1
+	stderr io.Writer
 }
 
-// New returns a logger for mode "auto" (standard error when it is a terminal,
-// else syslog), "syslog" or "stderr". When syslog cannot be reached, messages
-// go to standard error.
+// New returns a logger for mode "auto" (standard error when it is a
+// terminal, else syslog), "syslog" or "stderr". When syslog cannot be
+// reached, messages go to standard error.
 func New(tag, mode string) *Logger {
-	l := &Logger{tag: tag, fd: -1}
-	switch mode {
-	case "syslog":
-		l.syslog = true
-	case "auto":
-		_, err := unix.IoctlGetTermios(2, unix.TCGETS)
-		l.syslog = err != nil
-	}
-	if l.syslog {
+	_, err := unix.IoctlGetTermios(2, unix.TCGETS)
+	return newLogger(tag, mode, "/dev/log", err == nil, os.Stderr)
+}
+
+func newLogger(tag, mode, devlog string, stderrIsTerminal bool, stderr io.Writer) *Logger {
+	l := &Logger{tag: tag, fd: -1, stderr: stderr}
+	if mode == "syslog" || mode == "auto" && !stderrIsTerminal {
 		fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 		if err == nil {
-			if err := unix.Connect(fd, &unix.SockaddrUnix{Name: "/dev/log"}); err == nil {
+			if err := unix.Connect(fd, &unix.SockaddrUnix{Name: devlog}); err == nil {
 				l.fd = fd
 			} else {
 				unix.Close(fd)
@@ -46,7 +44,7 @@ func New(tag, mode string) *Logger {
 	return l
 }
 
-// Printf logs one message (syslog facility user, priority warning).
+// Printf logs one message (to syslog with facility user, priority warning).
 func (l *Logger) Printf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	l.mu.Lock()
@@ -55,9 +53,9 @@ func (l *Logger) Printf(format string, args ...any) {
 		const userWarning = 1<<3 | 4
 		line := "<" + strconv.Itoa(userWarning) + ">" + time.Now().Format(time.Stamp) + " " +
 			l.tag + "[" + strconv.Itoa(os.Getpid()) + "]: " + msg
-		if _, err := syscall.Write(l.fd, []byte(line)); err == nil {
+		if _, err := unix.Write(l.fd, []byte(line)); err == nil {
 			return
 		}
 	}
-	fmt.Fprintf(os.Stderr, "%s: %s\n", l.tag, msg)
+	fmt.Fprintf(l.stderr, "%s: %s\n", l.tag, msg)
 }
