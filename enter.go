@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/minijail-go/minijail/internal/caps"
+	"github.com/minijail-go/minijail/internal/child"
 	"github.com/minijail-go/minijail/internal/config"
 	"github.com/minijail-go/minijail/seccomp"
 )
@@ -68,48 +69,24 @@ func (j *Jail) Enter() error {
 			filter = c.SeccompFilter
 		}
 	}
+	var bits uint64
 	if c.UseCaps {
-		bits := uint64(0xfff) &^ (caps.SecbitNoCapAmbientRaise | caps.SecbitNoCapAmbientRaiseLocked) &^ c.SkipSecurebitsMask
-		if err := allThreadsPrctl(unix.PR_SET_SECUREBITS, uintptr(bits), 0); err != nil {
-			if err := allThreadsPrctl(unix.PR_SET_SECUREBITS, uintptr(bits&0xff), 0); err != nil {
-				return config.Errorf("lock securebits", "", err)
-			}
+		b, err := caps.LockSecurebitsWith(c.SkipSecurebitsMask, func(bits uint64) error {
+			return allThreadsPrctl(unix.PR_SET_SECUREBITS, uintptr(bits), 0)
+		})
+		if err != nil {
+			return config.Errorf("lock securebits", "", err)
 		}
+		bits = b
 	}
 	if !c.NoNewPrivs {
 		if err := installFilterAllThreads(filter, c); err != nil {
 			return err
 		}
 	}
-	switch c.GroupsMode {
-	case config.GroupsSet:
-		gids := make([]int, len(c.Groups))
-		for i, g := range c.Groups {
-			gids[i] = int(g)
-		}
-		if err := syscall.Setgroups(gids); err != nil {
-			return config.Errorf("setgroups", fmt.Sprint(c.Groups), err)
-		}
-	case config.GroupsDefault:
-		if c.HasUID || c.HasGID {
-			if err := syscall.Setgroups(nil); err != nil {
-				return config.Errorf("setgroups", "[]", err)
-			}
-		}
-	}
-	if c.HasGID {
-		if err := syscall.Setresgid(int(c.GID), int(c.GID), int(c.GID)); err != nil {
-			return config.Errorf("setresgid", fmt.Sprint(c.GID), err)
-		}
-	}
-	if c.HasUID {
-		if err := syscall.Setresuid(int(c.UID), int(c.UID), int(c.UID)); err != nil {
-			return config.Errorf("setresuid", fmt.Sprint(c.UID), err)
-		}
-	}
-	if c.UseCaps {
-		if err := reduceCapsAllThreads(c.CapMask); err != nil {
-			return err
+	for _, step := range child.PlanPrivileges(c, bits) {
+		if se := step.RunAllThreads(); se != nil {
+			return se
 		}
 	}
 	if c.NoNewPrivs {

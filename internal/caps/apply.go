@@ -35,14 +35,22 @@ const (
 // capabilities being set. On kernels older than 6.14 the exec bits are left
 // out. It returns the bits set.
 func LockSecurebits(skip uint64) (uint64, error) {
+	return LockSecurebitsWith(skip, func(bits uint64) error {
+		return unix.Prctl(unix.PR_SET_SECUREBITS, uintptr(bits), 0, 0, 0)
+	})
+}
+
+// LockSecurebitsWith is LockSecurebits with the prctl made by set (for
+// callers that set them on every thread).
+func LockSecurebitsWith(skip uint64, set func(bits uint64) error) (uint64, error) {
 	bits := uint64(allBits) &^ (SecbitNoCapAmbientRaise | SecbitNoCapAmbientRaiseLocked) &^ skip
 	if bits == 0 {
 		return 0, nil
 	}
-	err := unix.Prctl(unix.PR_SET_SECUREBITS, uintptr(bits), 0, 0, 0)
+	err := set(bits)
 	if err == unix.EPERM && bits&bits614 != 0 {
 		bits &^= bits614
-		err = unix.Prctl(unix.PR_SET_SECUREBITS, uintptr(bits), 0, 0, 0)
+		err = set(bits)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("prctl(PR_SET_SECUREBITS, %#x): %w", bits, err)

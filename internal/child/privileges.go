@@ -49,6 +49,27 @@ func privilegeOps(c *config.Config) ([]rawOp, *config.StepError) {
 		}
 		bits = b
 	}
+	return planPrivileges(c, bits), nil
+}
+
+// Step is one planned privilege system call, for a caller that jails its
+// own process (minijail.Enter).
+type Step struct{ op rawOp }
+
+// PlanPrivileges plans the groups, gid, uid and capability steps of c in
+// the order the helper takes them; securebits are the ones already locked
+// (with SECBIT_NOROOT locked the bounding set is dropped too).
+func PlanPrivileges(c *config.Config, securebits uint64) []Step {
+	ops := planPrivileges(c, securebits)
+	steps := make([]Step, len(ops))
+	for i, o := range ops {
+		steps[i] = Step{o}
+	}
+	return steps
+}
+
+// planPrivileges plans the steps after the securebits.
+func planPrivileges(c *config.Config, bits uint64) []rawOp {
 	var ops []rawOp
 	switch c.GroupsMode {
 	case config.GroupsSet:
@@ -77,7 +98,7 @@ func privilegeOps(c *config.Config) ([]rawOp, *config.StepError) {
 		// not reach the target's.
 		ops = append(ops, op("clear the ambient set", "", unix.SYS_PRCTL, unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL))
 	}
-	return ops, nil
+	return ops
 }
 
 // capOps reduces the capabilities to mask, as upstream does: the bounding

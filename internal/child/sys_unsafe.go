@@ -45,6 +45,18 @@ func (o *rawOp) call() syscall.Errno {
 	return e
 }
 
+// RunAllThreads makes the step's system call on every thread of the
+// process (syscall.AllThreadsSyscall6, which needs a CGO_ENABLED=0 build).
+func (s Step) RunAllThreads() *config.StepError {
+	o := &s.op
+	_, _, e := syscall.AllThreadsSyscall6(o.nr, o.args[0], o.args[1], o.args[2], o.args[3], o.args[4], o.args[5])
+	runtime.KeepAlive(o.keep)
+	if e != 0 {
+		return &config.StepError{Step: o.step, Path: o.object, Errno: e}
+	}
+	return nil
+}
+
 func setgroupsOp(gids []uint32) rawOp {
 	o := op("setgroups", fmt.Sprint(gids), unix.SYS_SETGROUPS, uintptr(len(gids)))
 	if len(gids) > 0 {
