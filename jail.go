@@ -37,15 +37,11 @@ type Jail struct {
 	// "keep", "inherit" or "set"; two different ways conflict.
 	groupsWay string
 
-	pidFile     string
-	preserved   map[int]int // child fd -> parent fd
-	envSet      bool        // cfg.Env holds the environment (else inherit ours)
-	seccompFile string
-	sc          seccompState
-	logOnce     sync.Once
-	// nsFiles are the namespace files to join, opened in the parent.
-	mountNSPath string
-	netNSPath   string
+	pidFile   string
+	preserved map[int]int // child fd -> parent fd
+	envSet    bool        // cfg.Env holds the environment (else inherit ours)
+	sc        seccompState
+	logOnce   sync.Once
 }
 
 // New returns an empty jail: running a program in it changes nothing.
