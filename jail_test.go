@@ -675,3 +675,44 @@ func TestSeccompLogMode(t *testing.T) {
 		t.Fatalf("an allowed call was logged:\n%s", all)
 	}
 }
+
+// TestSeccompUnderPidNamespace: a filter under -p goes through the init and
+// a second helper stage; the target is still pid 2, log mode still names
+// the refused calls, and a refused call still kills with SIGSYS.
+func TestSeccompUnderPidNamespace(t *testing.T) {
+	for _, logMode := range []bool{false, true} {
+		j := New()
+		j.NamespacePIDs()
+		j.NoNewPrivs()
+		var mu sync.Mutex
+		var logs []string
+		if logMode {
+			j.LogSeccompFilterFailures()
+			j.SetLogger(func(format string, args ...any) {
+				mu.Lock()
+				logs = append(logs, fmt.Sprintf(format, args...))
+				mu.Unlock()
+			})
+		}
+		if err := j.ParseSeccompFiltersFrom("pid.policy", strings.NewReader("write: 1\nexit_group: 1\n")); err != nil {
+			t.Fatal(err)
+		}
+		out, err := j.Command(context.Background(), "/bin/sh", "-c", "echo pid=$$").CombinedOutput()
+		if !logMode {
+			var ee *ExitError
+			if !errors.As(err, &ee) || ee.Status != StatusSeccompViolation {
+				t.Errorf("kill mode: %v, output %q; want status 253", err, out)
+			}
+			continue
+		}
+		if err != nil || string(out) != "pid=2\n" {
+			t.Errorf("log mode: %q, %v; want pid=2", out, err)
+		}
+		mu.Lock()
+		all := strings.Join(logs, "\n")
+		mu.Unlock()
+		if !strings.Contains(all, "rt_sigaction") || !strings.Contains(all, "is not allowed by pid.policy") {
+			t.Errorf("log mode under -p named nothing:\n%s", all)
+		}
+	}
+}

@@ -208,6 +208,12 @@ func execInitStage(c *config.Config, statusFD int) *config.StepError {
 	if _, err := unix.FcntlInt(uintptr(statusFD), unix.F_SETFD, 0); err != nil {
 		return config.Errorf("start the init stage: status pipe", "", err)
 	}
+	// The log-mode socket goes on to the stage that installs the filter.
+	if c.SeccompNotifFD >= 0 {
+		if _, err := unix.FcntlInt(uintptr(c.SeccompNotifFD), unix.F_SETFD, 0); err != nil {
+			return config.Errorf("start the init stage: seccomp notification socket", "", err)
+		}
+	}
 	env := []string{EnvMarker + "=" + strconv.Itoa(fd) + "," + strconv.Itoa(statusFD)}
 	err = syscall.Exec("/proc/self/exe", []string{Argv0}, env)
 	unix.FcntlInt(uintptr(statusFD), unix.F_SETFD, unix.FD_CLOEXEC)

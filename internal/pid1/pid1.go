@@ -80,11 +80,11 @@ func Run(start func() (pid int, err error)) (int, error) {
 	// target exists, so that none of them is lost (Go drops a signal nobody
 	// asked for, or dies of it). Go enables each signal with a round trip
 	// to its signal thread, about 60 µs here: the job-control and timer
-	// ones follow in the background while the target starts. The target's
-	// death needs no signal: the loop below blocks in wait4.
+	// ones follow in the background once the target runs (not before: the
+	// start must not race with new runtime threads, which take pids). The
+	// target's death needs no signal: the loop below blocks in wait4.
 	sigs := make(chan os.Signal, 32)
 	signal.Notify(sigs, Forwarded[:numUrgent]...)
-	go signal.Notify(sigs, Forwarded[numUrgent:]...)
 
 	pid, err := start()
 	if err != nil {
@@ -93,6 +93,7 @@ func Run(start func() (pid int, err error)) (int, error) {
 	if pid <= 0 {
 		return StatusInitFailed, fmt.Errorf("init: start returned pid %d", pid)
 	}
+	go signal.Notify(sigs, Forwarded[numUrgent:]...)
 	go func() {
 		for sig := range sigs {
 			// The target may be gone already (ESRCH).
