@@ -113,6 +113,14 @@ func runTarget(action string) int {
 		sid, _ := unix.Getsid(0)
 		fmt.Printf("Fds: %s\nSessionLeader: %v\nEnv: %s\n", strings.Join(fds, " "), sid == os.Getpid(), os.Getenv("JAILTEST_VAR"))
 		return 0
+	case "keyring":
+		id, err := unix.KeyctlGetKeyringID(unix.KEY_SPEC_SESSION_KEYRING, false)
+		if err != nil {
+			fmt.Println("error:", err)
+			return 2
+		}
+		fmt.Println(id)
+		return 0
 	case "exit7":
 		return 7
 	case "sigterm":
@@ -713,6 +721,30 @@ func TestSeccompUnderPidNamespace(t *testing.T) {
 		mu.Unlock()
 		if !strings.Contains(all, "rt_sigaction") || !strings.Contains(all, "is not allowed by pid.policy") {
 			t.Errorf("log mode under -p named nothing:\n%s", all)
+		}
+	}
+}
+
+// TestNewSessionKeyring: -w gives the target a session keyring of its own,
+// with and without a pid namespace.
+func TestNewSessionKeyring(t *testing.T) {
+	keyring := func(j *Jail) string {
+		j.SetEnv([]string{targetEnv + "=keyring"})
+		out, err := j.Command(context.Background(), testBinary).Output()
+		if err != nil {
+			t.Fatalf("keyring: %v (%s)", err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	plain := keyring(New())
+	for _, pidns := range []bool{false, true} {
+		j := New()
+		if pidns {
+			j.NamespacePIDs()
+		}
+		j.NewSessionKeyring()
+		if got := keyring(j); got == plain || got == "" {
+			t.Errorf("pid namespace %v: session keyring %s, the caller's is %s", pidns, got, plain)
 		}
 	}
 }

@@ -152,8 +152,9 @@ func setupProcess(c *config.Config) *config.StepError {
 		return se
 	}
 	if c.NewKeyring {
-		if _, err := unix.KeyctlJoinSessionKeyring(""); err != nil {
-			return config.Errorf("keyctl(KEYCTL_JOIN_SESSION_KEYRING)", "", err)
+		// A NULL name: a new anonymous session keyring.
+		if _, _, e := unix.RawSyscall(unix.SYS_KEYCTL, unix.KEYCTL_JOIN_SESSION_KEYRING, 0, 0); e != 0 {
+			return config.Errorf("keyctl(KEYCTL_JOIN_SESSION_KEYRING)", "", e)
 		}
 	}
 	for _, r := range c.Rlimits {
