@@ -42,6 +42,7 @@ type Jail struct {
 	envSet    bool        // cfg.Env holds the environment (else inherit ours)
 	sc        seccompState
 	logOnce   sync.Once
+	detached  bool // Detach: pid 1 may outlive the caller
 }
 
 // New returns an empty jail: running a program in it changes nothing.
@@ -248,6 +249,11 @@ func (j *Jail) NoNewPrivs() { j.cfg.NoNewPrivs = true }
 // installs the equivalent filter instead (merged with a policy given too);
 // a violation kills the target with SIGSYS (status 253).
 func (j *Jail) UseSeccomp() { j.cfg.StrictSeccomp = true }
+
+// Detach lets a jail with a pid namespace outlive the process that started
+// it (minijail0 -i). By default the jail's pid 1 gets SIGKILL when its
+// caller dies, and the whole pid namespace goes with it.
+func (j *Jail) Detach() { j.detached = true }
 
 // NewSessionKeyring gives the target a new session keyring (minijail0 -w).
 func (j *Jail) NewSessionKeyring() { j.cfg.NewKeyring = true }

@@ -56,6 +56,9 @@ type Process struct {
 	status   int
 	waitErr  error
 	cancel   func() // stops the context watcher, if any
+	// forker, if not nil, holds the thread that forked the process (whose
+	// death would send the parent-death signal) until the process is reaped.
+	forker chan struct{}
 }
 
 // Pid returns the pid of the jailed process as the caller sees it: the target,
@@ -92,6 +95,9 @@ func (p *Process) Wait() (int, error) {
 		defer func() {
 			if p.cancel != nil {
 				p.cancel()
+			}
+			if p.forker != nil {
+				close(p.forker)
 			}
 		}()
 		if p.cmd == nil {
@@ -302,7 +308,7 @@ func (j *Jail) buildConfig(path string, argv []string, dir string, env []string)
 		c.PreserveFDs = append(c.PreserveFDs, fd)
 	}
 	sort.Ints(c.PreserveFDs)
-	if c.Cloneflags&syscall.CLONE_NEWPID != 0 {
+	if c.Cloneflags&syscall.CLONE_NEWPID != 0 && !j.detached {
 		// Pid 1 (the init, or the target with RunAsInit) must not outlive
 		// the caller: with it the whole pid namespace goes.
 		c.ParentDeath = true
@@ -443,6 +449,31 @@ func (j *Jail) startDirect(c *config.Config, std stdio) (*Process, error) {
 	return r.p, nil
 }
 
+// spawnOnOwnThread is spawn from a thread kept for the jail's lifetime: the
+// kernel sends the parent-death signal when the thread that forked dies, and
+// the caller's thread may not live as long as the jail (a goroutine that
+// locked its thread and returns takes the thread with it).
+func spawnOnOwnThread(path string, argv, env []string, std stdio, files []*os.File, attr *syscall.SysProcAttr) (*Process, error) {
+	type result struct {
+		p   *Process
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the jail
+		p, err := spawn(path, argv, env, "", std, files, attr)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		p.forker = make(chan struct{})
+		done <- result{p: p}
+		<-p.forker
+	}()
+	r := <-done
+	return r.p, r.err
+}
+
 // spawn starts path from the calling thread. With standard streams that
 // are files it forks bare: os/exec would add its one-time pidfd probe (a
 // fork of its own) to the start-up, and goroutines only pipes need.
@@ -552,7 +583,12 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 		return nil, err
 	}
 	env := []string{child.EnvMarker + "=" + strconv.Itoa(fds[0]) + "," + strconv.Itoa(fds[1])}
-	p, err := spawn("/proc/self/exe", []string{child.Argv0}, env, "", std, files, attr)
+	var p *Process
+	if attr.Pdeathsig != 0 {
+		p, err = spawnOnOwnThread("/proc/self/exe", []string{child.Argv0}, env, std, files, attr)
+	} else {
+		p, err = spawn("/proc/self/exe", []string{child.Argv0}, env, "", std, files, attr)
+	}
 	// The child's ends belong to the child now.
 	for _, f := range extras {
 		f.Close()

@@ -920,3 +920,31 @@ func TestHelp(t *testing.T) {
 		t.Errorf("no arguments: status %d, stderr %.80q", r.status, r.stderr)
 	}
 }
+
+// TestExitImmediatelyPidNamespace: with -i the jail outlives minijail0 even
+// with a pid namespace, whose init is otherwise killed with its caller.
+func TestExitImmediatelyPidNamespace(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "jail.pid")
+	r := mj(t, "-i", "-p", "-f", pidFile, target, "sleep")
+	if r.status != 0 {
+		t.Fatalf("-i -p: status %d, stderr %q", r.status, r.stderr)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer killAndReap(pid)
+	// minijail0 has exited: a parent-death signal would have come by now.
+	time.Sleep(200 * time.Millisecond)
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatalf("the jail's init died with minijail0 -i: %v", err)
+	}
+	if f := strings.Fields(string(st)); len(f) > 2 && f[2] == "Z" {
+		t.Fatalf("the jail's init died with minijail0 -i (zombie)")
+	}
+}

@@ -115,6 +115,10 @@ func Run(plan *Plan) int {
 		plan.Jail.Logf("close_range: %v", err)
 		return 1
 	}
+	if plan.ExitImmediately {
+		// -i: the jail runs on after minijail0 exits.
+		plan.Jail.Detach()
+	}
 	var sigs chan os.Signal
 	if plan.ForwardSignals && !plan.ExitImmediately {
 		// Catch them before the jail starts so none is lost in between.
