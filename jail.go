@@ -52,6 +52,8 @@ func New() *Jail {
 			RemountMode:    config.RemountPrivate,
 			SeccompNotifFD: -1,
 			LastPidFD:      -1,
+			EnterMountNSFD: -1,
+			EnterNetNSFD:   -1,
 			Logging:        config.LogAuto,
 		},
 		preserved: map[int]int{},
@@ -250,9 +252,10 @@ func (j *Jail) NoNewPrivs() { j.cfg.NoNewPrivs = true }
 // a violation kills the target with SIGSYS (status 253).
 func (j *Jail) UseSeccomp() { j.cfg.StrictSeccomp = true }
 
-// Detach lets a jail with a pid namespace outlive the process that started
-// it (minijail0 -i). By default the jail's pid 1 gets SIGKILL when its
-// caller dies, and the whole pid namespace goes with it.
+// Detach lets a jail outlive the process that started it (minijail0 -i):
+// with a pid namespace, its pid 1 otherwise gets SIGKILL when its caller
+// dies, and the whole namespace goes with it; and log mode (see
+// LogSeccompFilterFailures) then needs no answer from the caller.
 func (j *Jail) Detach() { j.detached = true }
 
 // NewSessionKeyring gives the target a new session keyring (minijail0 -w).

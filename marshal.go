@@ -32,7 +32,8 @@ func UnmarshalJail(b []byte) (*Jail, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unmarshal jail: %w", err)
 	}
-	if c.Path != "" || len(c.PreserveFDs) > 0 || c.InitStage || c.LastPidFD != -1 || c.SeccompNotifFD != -1 {
+	if c.Path != "" || len(c.PreserveFDs) > 0 || c.InitStage || c.LastPidFD != -1 || c.SeccompNotifFD != -1 ||
+		c.EnterMountNSFD != -1 || c.EnterNetNSFD != -1 {
 		return nil, fmt.Errorf("unmarshal jail: not a jail template (it names a program or helper state)")
 	}
 	j := New()

@@ -36,9 +36,11 @@ func (j *Jail) UseSeccompFilter() { j.sc.use = true }
 
 // LogSeccompFilterFailures makes a policy log the system calls it does not
 // allow instead of killing the target (minijail0 -L): unknown syscall names
-// in the policy become warnings, and the default action becomes
-// SECCOMP_RET_LOG where the kernel offers it, else SECCOMP_RET_TRAP. Call it
-// before ParseSeccompFilters.
+// in the policy become warnings, and the default action becomes a seccomp
+// user notification that the caller answers, naming the call through Logf
+// and letting it run; for a detached jail (Detach), or where the kernel
+// lacks user notification, SECCOMP_RET_LOG (the kernel logs it), else
+// SECCOMP_RET_TRAP. Call it (and Detach) before ParseSeccompFilters.
 func (j *Jail) LogSeccompFilterFailures() { j.sc.log = true }
 
 // SetSeccompFilterTSYNC asks for the filter on every thread of the target
@@ -61,7 +63,7 @@ func (j *Jail) parseOptions() seccomp.ParseOptions {
 		opts.UnknownSyscallsAreWarnings = true
 		act := seccomp.Action{Kind: seccomp.ActTrap}
 		switch avail := actionsAvailable(); {
-		case avail["user_notif"]:
+		case avail["user_notif"] && !j.detached:
 			// The parent learns of each refused call, names it and lets it
 			// through, as SECCOMP_RET_LOG would.
 			act = seccomp.Action{Kind: seccomp.ActUserNotify}

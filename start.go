@@ -557,6 +557,22 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 		pipes = append(pipes, notifyParent, notifyChild)
 		extras = append(extras, notifyChild)
 	}
+	// Namespaces to join are opened here: a bind mount of a namespace file
+	// may not be visible from the helper's new mount namespace.
+	nsIndex := map[string]int{}
+	for _, ns := range []struct{ kind, path string }{{"mount", c.EnterMountNS}, {"net", c.EnterNetNS}} {
+		if ns.path == "" {
+			continue
+		}
+		f, err := os.OpenFile(ns.path, os.O_RDONLY, 0)
+		if err != nil {
+			closeAll()
+			return nil, config.Errorf("join "+ns.kind+" namespace", ns.path, err)
+		}
+		pipes = append(pipes, f)
+		nsIndex[ns.kind] = len(extras)
+		extras = append(extras, f)
+	}
 	files, fds, closeDups, err := j.extraFiles(extras...)
 	if err != nil {
 		closeAll()
@@ -566,6 +582,12 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 	if notifyParent != nil {
 		c.SeccompNotifFD = fds[2]
 	}
+	if i, ok := nsIndex["mount"]; ok {
+		c.EnterMountNSFD = fds[i]
+	}
+	if i, ok := nsIndex["net"]; ok {
+		c.EnterNetNSFD = fds[i]
+	}
 	blob, err := config.Marshal(c)
 	if err != nil {
 		closeAll()
@@ -574,6 +596,11 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 	attr := &syscall.SysProcAttr{
 		Cloneflags: uintptr(c.Cloneflags),
 		Setsid:     c.NewSession,
+	}
+	if c.EnterMountNS != "" {
+		// The new mount namespace is made below the joined one, by the
+		// helper (see nsutil.Join).
+		attr.Cloneflags &^= syscall.CLONE_NEWNS
 	}
 	if c.ParentDeath {
 		attr.Pdeathsig = syscall.SIGKILL

@@ -174,6 +174,7 @@ func processStepsDone(c *config.Config) *config.Config {
 	stage := *c
 	stage.Cloneflags &= syscall.CLONE_NEWPID | syscall.CLONE_NEWUSER
 	stage.EnterMountNS, stage.EnterNetNS, stage.Hostname = "", "", ""
+	stage.EnterMountNSFD, stage.EnterNetNSFD = -1, -1
 	stage.RemountMode = config.RemountNone
 	stage.Mounts, stage.Chroot, stage.PivotRoot = nil, "", ""
 	stage.MountTmp, stage.RemountProcRO, stage.MountDev = false, false, false

@@ -93,10 +93,15 @@ func planPrivileges(c *config.Config, bits uint64) []rawOp {
 	case c.UseCaps:
 		ops = append(ops, capOps(c.CapMask, bits)...)
 	case c.Cloneflags&unix.CLONE_NEWUSER != 0:
-		// The parent raised every capability as ambient to carry them
-		// over the helper's own execve (and the later stages'); they must
-		// not reach the target's.
+		// The parent raised every capability as ambient (so inheritable
+		// too) to carry them over the helper's own execve and the later
+		// stages'; neither set may reach the target's, whose inheritable
+		// set is the caller's (empty) as without a user namespace.
 		ops = append(ops, op("clear the ambient set", "", unix.SYS_PRCTL, unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL))
+		if s, err := caps.Get(); err == nil {
+			s.Inheritable = 0
+			ops = append(ops, capsetSetsOp(s, "inheritable set"))
+		}
 	}
 	return ops
 }

@@ -40,8 +40,8 @@ func TestPrivilegeOpsPlan(t *testing.T) {
 			[]string{"setresuid 5"}},
 		{"set groups", config.Config{HasUID: true, UID: 5, GroupsMode: config.GroupsSet, Groups: []uint32{7, 8}},
 			[]string{"setgroups [7 8]", "setresuid 5"}},
-		{"user namespace clears the ambient set", config.Config{Cloneflags: unix.CLONE_NEWUSER},
-			[]string{"clear the ambient set"}},
+		{"user namespace clears the ambient and inheritable sets", config.Config{Cloneflags: unix.CLONE_NEWUSER},
+			[]string{"clear the ambient set", "capset inheritable set"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/minijail-go/minijail/internal/caps"
 	"github.com/minijail-go/minijail/internal/config"
 )
 
@@ -74,10 +75,13 @@ type capsetArgs struct {
 }
 
 func capsetOp(mask uint64, object string) rawOp {
+	return capsetSetsOp(caps.Sets{Effective: mask, Permitted: mask, Inheritable: mask}, object)
+}
+
+func capsetSetsOp(s caps.Sets, object string) rawOp {
 	a := &capsetArgs{hdr: unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}}
-	lo, hi := uint32(mask), uint32(mask>>32)
-	a.data[0] = unix.CapUserData{Effective: lo, Permitted: lo, Inheritable: lo}
-	a.data[1] = unix.CapUserData{Effective: hi, Permitted: hi, Inheritable: hi}
+	a.data[0] = unix.CapUserData{Effective: uint32(s.Effective), Permitted: uint32(s.Permitted), Inheritable: uint32(s.Inheritable)}
+	a.data[1] = unix.CapUserData{Effective: uint32(s.Effective >> 32), Permitted: uint32(s.Permitted >> 32), Inheritable: uint32(s.Inheritable >> 32)}
 	o := op("capset", object, unix.SYS_CAPSET, uintptr(unsafe.Pointer(&a.hdr)), uintptr(unsafe.Pointer(&a.data[0])))
 	o.keep = a
 	return o

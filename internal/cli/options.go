@@ -1003,6 +1003,11 @@ func (s *state) finish(rest []string) (*Plan, error) {
 			return nil, fmt.Errorf("--add-suppl-group %s: %w", g, err)
 		}
 	}
+	if s.exitImmediately {
+		// -i: the jail runs on after minijail0 exits, with nothing of
+		// minijail0 to answer it (log mode then logs through the kernel).
+		j.Detach()
+	}
 	filter := ""
 	switch s.seccomp {
 	case seccompPolicy:

@@ -192,6 +192,7 @@ func TestParseBuildsJail(t *testing.T) {
 			j.MountTmp(1 << 20)
 		}},
 		{"static, no forwarding, -i", []string{"-T", "static", "-Tdynamic", "-z", "-i", "prog"}, nil, func(t *testing.T, j *minijail.Jail) {
+			j.Detach()
 			j.NoNewPrivs()
 		}},
 	}

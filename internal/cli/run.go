@@ -115,9 +115,9 @@ func Run(plan *Plan) int {
 		plan.Jail.Logf("close_range: %v", err)
 		return 1
 	}
-	if plan.ExitImmediately {
-		// -i: the jail runs on after minijail0 exits.
-		plan.Jail.Detach()
+	if !plan.ForwardSignals {
+		// -z: signals to minijail0 act as they would on upstream's.
+		defaultSignals()
 	}
 	var sigs chan os.Signal
 	if plan.ForwardSignals && !plan.ExitImmediately {

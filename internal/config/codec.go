@@ -120,6 +120,8 @@ func marshalUnchecked(c *Config) ([]byte, error) {
 	e.u64(c.Cloneflags)
 	e.str(c.EnterMountNS)
 	e.str(c.EnterNetNS)
+	e.i64(c.EnterMountNSFD)
+	e.i64(c.EnterNetNSFD)
 	e.boolean(c.RunAsInit)
 	e.str(c.Hostname)
 	e.str(c.UIDMap)
@@ -369,6 +371,10 @@ func Unmarshal(b []byte) (*Config, error) {
 	c.EnterMountNS = d.str()
 	f("enter net ns")
 	c.EnterNetNS = d.str()
+	f("enter mount ns fd")
+	c.EnterMountNSFD = d.i64()
+	f("enter net ns fd")
+	c.EnterNetNSFD = d.i64()
 	f("run as init")
 	c.RunAsInit = d.boolean()
 	f("hostname")
@@ -472,8 +478,10 @@ func (c *Config) Validate() error {
 	if c.ExecveAddr%4096 != 0 || c.ExecveAddr > 1<<47-TrampolineSize {
 		return fmt.Errorf("execve trampoline address %#x misaligned or out of range", c.ExecveAddr)
 	}
-	if c.SeccompNotifFD < -1 || c.SeccompNotifFD > maxFD || c.LastPidFD < -1 || c.LastPidFD > maxFD {
-		return fmt.Errorf("notify fd %d or last-pid fd %d out of range", c.SeccompNotifFD, c.LastPidFD)
+	for _, fd := range []int{c.SeccompNotifFD, c.LastPidFD, c.EnterMountNSFD, c.EnterNetNSFD} {
+		if fd < -1 || fd > maxFD {
+			return fmt.Errorf("helper fd %d out of range", fd)
+		}
 	}
 	for _, r := range c.LandlockRules {
 		if err := checkPath("landlock path", r.Path, true); err != nil {

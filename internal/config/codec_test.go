@@ -14,7 +14,7 @@ func sampleConfig() *Config {
 		HasUID: true, UID: 65534, HasGID: true, GID: 65534, GroupsMode: GroupsSet, Groups: []uint32{1, 2},
 		UseCaps: true, CapMask: 1 << 13, AmbientCaps: true, SkipSecurebitsMask: 0x3, NoNewPrivs: true,
 		SeccompFilter: make([]byte, 16), SeccompPolicy: "x.policy", SeccompLog: true, ExecveAddr: 0x7f0000000000,
-		SeccompNotifFD: -1, LastPidFD: -1,
+		SeccompNotifFD: -1, LastPidFD: -1, EnterMountNSFD: -1, EnterNetNSFD: -1,
 		Rlimits:     []Rlimit{{Resource: 7, Cur: 10, Max: 20}},
 		PreserveFDs: []int{5, 9}, NewSession: true, NewKeyring: true,
 		Cloneflags:  syscall.CLONE_NEWNS | syscall.CLONE_NEWPID,
@@ -108,7 +108,7 @@ func TestStepErrorRoundTrip(t *testing.T) {
 func FuzzUnmarshal(f *testing.F) {
 	good, _ := Marshal(sampleConfig())
 	f.Add(good)
-	min, _ := Marshal(&Config{Path: "/x", Argv: []string{"x"}, RemountMode: RemountPrivate, Logging: LogAuto, SeccompNotifFD: -1, LastPidFD: -1})
+	min, _ := Marshal(&Config{Path: "/x", Argv: []string{"x"}, RemountMode: RemountPrivate, Logging: LogAuto, SeccompNotifFD: -1, LastPidFD: -1, EnterMountNSFD: -1, EnterNetNSFD: -1})
 	f.Add(min)
 	f.Add([]byte("MJGC\x01\x00\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -107,6 +107,11 @@ type Config struct {
 	Cloneflags   uint64
 	EnterMountNS string // -V
 	EnterNetNS   string // -e FILE
+	// EnterMountNSFD and EnterNetNSFD are those files, opened by the parent
+	// (a bind mount of a namespace file may not be visible from the
+	// helper's new mount namespace), as the helper's fds; -1 if none.
+	EnterMountNSFD int
+	EnterNetNSFD   int
 	RunAsInit    bool   // -I: the target itself is pid 1
 	Hostname     string // --uts=NAME
 	UIDMap       string // written by the parent, kept for messages

@@ -20,28 +20,43 @@ import (
 // multithreaded process) and the network namespace in cfg.EnterNetNS. The
 // calling thread must be locked (runtime.LockOSThread) and must stay so
 // until execve.
+//
+// The files are used through cfg.EnterMountNSFD / EnterNetNSFD when the
+// parent opened them, else opened here. With a new mount namespace asked
+// for too (cfg.Cloneflags has CLONE_NEWNS; the parent then leaves it out
+// of the clone), it is made below the joined one, as upstream does, so the
+// jail's own mounts stay out of the joined namespace.
 func Join(cfg *config.Config) *config.StepError {
 	if cfg.EnterMountNS != "" {
 		if err := unix.Unshare(unix.CLONE_FS); err != nil {
 			return config.Errorf("unshare CLONE_FS", cfg.EnterMountNS, err)
 		}
-		if se := setns("setns mount namespace", cfg.EnterMountNS, unix.CLONE_NEWNS); se != nil {
+		if se := setns("setns mount namespace", cfg.EnterMountNS, cfg.EnterMountNSFD, unix.CLONE_NEWNS); se != nil {
 			return se
+		}
+		if cfg.Cloneflags&unix.CLONE_NEWNS != 0 {
+			if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+				return config.Errorf("unshare CLONE_NEWNS below", cfg.EnterMountNS, err)
+			}
 		}
 	}
 	if cfg.EnterNetNS != "" {
-		if se := setns("setns net namespace", cfg.EnterNetNS, unix.CLONE_NEWNET); se != nil {
+		if se := setns("setns net namespace", cfg.EnterNetNS, cfg.EnterNetNSFD, unix.CLONE_NEWNET); se != nil {
 			return se
 		}
 	}
 	return nil
 }
 
-// setns joins the namespace of kind nstype in file.
-func setns(step, file string, nstype int) *config.StepError {
-	fd, err := unix.Open(file, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return config.Errorf(step, file, err)
+// setns joins the namespace of kind nstype in file (already open as fd,
+// if fd is not -1).
+func setns(step, file string, fd, nstype int) *config.StepError {
+	if fd < 0 {
+		var err error
+		fd, err = unix.Open(file, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return config.Errorf(step, file, err)
+		}
 	}
 	defer unix.Close(fd)
 	if err := unix.Setns(fd, nstype); err != nil {

@@ -144,7 +144,7 @@ func roleHold() int {
 func roleJoin() int {
 	runtime.LockOSThread()
 	r := &jailtest.Reporter{}
-	cfg := config.Config{EnterMountNS: os.Getenv("NSUTIL_MNT"), EnterNetNS: os.Getenv("NSUTIL_NET")}
+	cfg := config.Config{EnterMountNS: os.Getenv("NSUTIL_MNT"), EnterNetNS: os.Getenv("NSUTIL_NET"), EnterMountNSFD: -1, EnterNetNSFD: -1}
 	if se := Join(&cfg); se != nil {
 		r.Errorf("Join: %v", se)
 		return r.Status()
@@ -214,13 +214,13 @@ func TestJoin(t *testing.T) {
 func TestJoinErrors(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	se := Join(&config.Config{EnterNetNS: "/nonexistent/ns"})
+	se := Join(&config.Config{EnterNetNS: "/nonexistent/ns", EnterMountNSFD: -1, EnterNetNSFD: -1})
 	if se == nil || se.Errno != syscall.ENOENT || se.Path != "/nonexistent/ns" || se.Step != "setns net namespace" {
 		t.Errorf("missing file: %+v", se)
 	}
 	// A UTS namespace file is not a network namespace: the kernel says
 	// EINVAL, and nothing is joined.
-	se = Join(&config.Config{EnterNetNS: "/proc/self/ns/uts"})
+	se = Join(&config.Config{EnterNetNS: "/proc/self/ns/uts", EnterMountNSFD: -1, EnterNetNSFD: -1})
 	if se == nil || se.Errno != syscall.EINVAL || !strings.Contains(se.Msg, "not a namespace file") {
 		t.Errorf("wrong kind: %+v", se)
 	}

@@ -28,16 +28,24 @@ const (
 	StatusInitFailed = 254
 )
 
-// Forwarded are the signals the init passes on to the target. SIGKILL and
-// SIGSTOP cannot be caught; SIGCHLD is the init's own; synchronous faults
-// (SIGSEGV, SIGBUS, ...), SIGPIPE, SIGURG (the Go scheduler's), SIGPROF and
-// the resource-limit signals SIGXCPU and SIGXFSZ concern the init itself.
-// The first numUrgent are the ones a supervisor sends to stop or steer a
-// service.
-var Forwarded = []os.Signal{
-	unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2,
-	unix.SIGALRM, unix.SIGCONT, unix.SIGTSTP, unix.SIGTTIN,
-	unix.SIGTTOU, unix.SIGWINCH, unix.SIGVTALRM, unix.SIGPWR,
+// Forwarded are the signals the init passes on to the target: every one a
+// process can catch but SIGCHLD (the init's own), SIGURG (the Go
+// scheduler's) and SIGPROF (Go's profiler's) — the same set minijail0
+// forwards to the init. The first numUrgent are the ones a supervisor
+// sends to stop or steer a service.
+var Forwarded = forwarded()
+
+func forwarded() []os.Signal {
+	sigs := []os.Signal{unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
+	for n := 1; n <= 64; n++ {
+		switch s := unix.Signal(n); s {
+		case unix.SIGKILL, unix.SIGSTOP, unix.SIGCHLD, unix.SIGURG, unix.SIGPROF,
+			unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2:
+		default:
+			sigs = append(sigs, s)
+		}
+	}
+	return sigs
 }
 
 const numUrgent = 6
