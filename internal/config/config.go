@@ -112,12 +112,12 @@ type Config struct {
 	// helper's new mount namespace), as the helper's fds; -1 if none.
 	EnterMountNSFD int
 	EnterNetNSFD   int
-	RunAsInit    bool   // -I: the target itself is pid 1
-	Hostname     string // --uts=NAME
-	UIDMap       string // written by the parent, kept for messages
-	GIDMap       string
-	UIDMapSet    bool // a uid map was asked for ("" then means the default map)
-	GIDMapSet    bool
+	RunAsInit      bool   // -I: the target itself is pid 1
+	Hostname       string // --uts=NAME
+	UIDMap         string // written by the parent, kept for messages
+	GIDMap         string
+	UIDMapSet      bool // a uid map was asked for ("" then means the default map)
+	GIDMapSet      bool
 
 	// Filesystem view.
 	RemountMode   string
