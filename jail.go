@@ -43,6 +43,7 @@ type Jail struct {
 	sc        seccompState
 	logOnce   sync.Once
 	detached  bool // Detach: pid 1 may outlive the caller
+	kernelLog bool // log mode through SECCOMP_RET_LOG even with a caller to answer
 }
 
 // New returns an empty jail: running a program in it changes nothing.
@@ -256,7 +257,14 @@ func (j *Jail) UseSeccomp() { j.cfg.StrictSeccomp = true }
 // with a pid namespace, its pid 1 otherwise gets SIGKILL when its caller
 // dies, and the whole namespace goes with it; and log mode (see
 // LogSeccompFilterFailures) then needs no answer from the caller.
-func (j *Jail) Detach() { j.detached = true }
+func (j *Jail) Detach() { j.detached, j.kernelLog = true, true }
+
+// LogThroughKernel makes log mode (LogSeccompFilterFailures) use
+// SECCOMP_RET_LOG — the kernel logs each refused call by number — instead
+// of user notifications answered by the caller, for a caller that may go
+// away before the jail (minijail0 -z, where a signal ends minijail0 and not
+// the jail). Call it before ParseSeccompFilters.
+func (j *Jail) LogThroughKernel() { j.kernelLog = true }
 
 // NewSessionKeyring gives the target a new session keyring (minijail0 -w).
 func (j *Jail) NewSessionKeyring() { j.cfg.NewKeyring = true }

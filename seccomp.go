@@ -63,7 +63,7 @@ func (j *Jail) parseOptions() seccomp.ParseOptions {
 		opts.UnknownSyscallsAreWarnings = true
 		act := seccomp.Action{Kind: seccomp.ActTrap}
 		switch avail := actionsAvailable(); {
-		case avail["user_notif"] && !j.detached:
+		case avail["user_notif"] && !j.kernelLog:
 			// The parent learns of each refused call, names it and lets it
 			// through, as SECCOMP_RET_LOG would.
 			act = seccomp.Action{Kind: seccomp.ActUserNotify}

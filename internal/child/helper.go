@@ -157,14 +157,6 @@ func setupProcess(c *config.Config) *config.StepError {
 			return config.Errorf("keyctl(KEYCTL_JOIN_SESSION_KEYRING)", "", e)
 		}
 	}
-	for _, r := range c.Rlimits {
-		// syscall.Setrlimit, so that Go forgets the RLIMIT_NOFILE it
-		// would otherwise restore at exec.
-		lim := syscall.Rlimit{Cur: r.Cur, Max: r.Max}
-		if err := syscall.Setrlimit(r.Resource, &lim); err != nil {
-			return config.Errorf("setrlimit", rlimitName(r.Resource), err)
-		}
-	}
 	if c.Dir != "" {
 		if err := unix.Chdir(c.Dir); err != nil {
 			return config.Errorf("chdir", c.Dir, err)
@@ -198,18 +190,16 @@ func markFDs(c *config.Config, statusFD int) *config.StepError {
 // which the drop takes away), in which case the policy must allow the
 // drop's own calls (setgroups, setresgid, setresuid, capset, prctl).
 func execJailed(c *config.Config, statusFD int) *config.StepError {
-	if len(c.SeccompFilter) == 0 {
-		if se := PrepareThread(c); se != nil {
-			return se
-		}
-		return config.Errorf("execve", c.Path, syscall.Exec(c.Path, c.Argv, c.Env))
-	}
-	// Before the filter, which need not allow prlimit64 or reading /proc:
-	// put RLIMIT_NOFILE back, and learn the last capability.
+	// First, while nothing limits this process: put back the RLIMIT_NOFILE
+	// Go raised at start-up (the exec below is a bare execve, which does
+	// not), learn the last capability (a filter need not allow reading
+	// /proc), and prepare every call down to execve. The resource limits
+	// come last before the privilege drop, so that a low RLIMIT_AS or
+	// RLIMIT_NOFILE binds the target and not the helper's Go runtime.
 	restoreNofile()
 	caps.LastCap()
 	var tramp *trampoline
-	if c.ExecveAddr != 0 {
+	if len(c.SeccompFilter) > 0 && c.ExecveAddr != 0 {
 		t, err := mapTrampoline(c.ExecveAddr, c.Path)
 		if err != nil {
 			return config.Errorf("map execve trampoline", fmt.Sprintf("%#x", c.ExecveAddr), err)
@@ -220,11 +210,24 @@ func execJailed(c *config.Config, statusFD int) *config.StepError {
 	if se != nil {
 		return se
 	}
-	if c.NoNewPrivs {
-		if se := runOps(append(drop, noNewPrivsOp())); se != nil {
-			return se
+	exec, err := execveOp(tramp, c.Path, c.Argv, c.Env)
+	if err != nil {
+		return config.Errorf("execve", c.Path, err)
+	}
+	before := rlimitOps(c)
+	if c.NoNewPrivs || len(c.SeccompFilter) == 0 {
+		before = append(before, drop...)
+		if c.NoNewPrivs {
+			before = append(before, noNewPrivsOp())
 		}
 		drop = nil
+	}
+	if len(c.SeccompFilter) == 0 {
+		before = append(before, exec)
+		if se := runOps(before); se != nil {
+			return se
+		}
+		return config.Errorf("execve", c.Path, unix.ENOEXEC) // not reached: runOps fails or execs
 	}
 	var flags uintptr
 	if c.SpecAllow {
@@ -245,14 +248,13 @@ func execJailed(c *config.Config, statusFD int) *config.StepError {
 		seq.ops = append(seq.ops, sendFD)
 	}
 	seq.ops = append(seq.ops, drop...)
-	exec, err := execveOp(tramp, c.Path, c.Argv, c.Env)
-	if err != nil {
-		return config.Errorf("execve", c.Path, err)
-	}
 	seq.ops = append(seq.ops, exec)
 	if tramp != nil {
 		seq.reportAt = tramp.base + config.TrampolineReportOffset
 		seq.prepareReports()
+	}
+	if se := runOps(before); se != nil {
+		return se
 	}
 	// No Go signal handler may run once the filter is in: back to the
 	// default action for every signal Go handles (those ignored stay so).

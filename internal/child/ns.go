@@ -40,10 +40,12 @@ func setupNamespaces(c *config.Config) *config.StepError {
 }
 
 // needsExecStage tells whether the target needs steps that only a process
-// that execs itself can take (a seccomp filter, whose installation the
-// fork would have to pass, or Landlock).
+// that execs itself can take: a seccomp filter, whose installation the fork
+// would have to pass; Landlock; resource limits, which must bind the target
+// alone (a low RLIMIT_AS or RLIMIT_NOFILE would stop the init, and
+// RLIMIT_NPROC counts the forking thread of the target's user).
 func needsExecStage(c *config.Config) bool {
-	return len(c.SeccompFilter) > 0 || c.StrictSeccomp || c.Landlock
+	return len(c.SeccompFilter) > 0 || c.StrictSeccomp || c.Landlock || len(c.Rlimits) > 0
 }
 
 // runInit makes the helper pid 1 of the new pid namespace: it starts the
@@ -178,7 +180,7 @@ func processStepsDone(c *config.Config) *config.Config {
 	stage.RemountMode = config.RemountNone
 	stage.Mounts, stage.Chroot, stage.PivotRoot = nil, "", ""
 	stage.MountTmp, stage.RemountProcRO, stage.MountDev = false, false, false
-	stage.Rlimits, stage.NewKeyring, stage.Dir = nil, false, ""
+	stage.NewKeyring, stage.Dir = false, ""
 	return &stage
 }
 

@@ -153,3 +153,12 @@ func setgroupsDenied() bool {
 	b, err := os.ReadFile("/proc/self/setgroups")
 	return err == nil && strings.TrimSpace(string(b)) == "deny"
 }
+
+// rlimitOps plans the resource limits (prlimit64 on this process).
+func rlimitOps(c *config.Config) []rawOp {
+	var ops []rawOp
+	for _, r := range c.Rlimits {
+		ops = append(ops, rlimitOp(r.Resource, r.Cur, r.Max))
+	}
+	return ops
+}

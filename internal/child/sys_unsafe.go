@@ -58,6 +58,13 @@ func (s Step) RunAllThreads() *config.StepError {
 	return nil
 }
 
+func rlimitOp(resource int, cur, max uint64) rawOp {
+	lim := &unix.Rlimit{Cur: cur, Max: max}
+	o := op("setrlimit", rlimitName(resource), unix.SYS_PRLIMIT64, 0, uintptr(resource), uintptr(unsafe.Pointer(lim)), 0)
+	o.keep = lim
+	return o
+}
+
 func setgroupsOp(gids []uint32) rawOp {
 	o := op("setgroups", fmt.Sprint(gids), unix.SYS_SETGROUPS, uintptr(len(gids)))
 	if len(gids) > 0 {

@@ -1007,6 +1007,9 @@ func (s *state) finish(rest []string) (*Plan, error) {
 		// -i: the jail runs on after minijail0 exits, with nothing of
 		// minijail0 to answer it (log mode then logs through the kernel).
 		j.Detach()
+	} else if !s.forward {
+		// -z: a signal ends minijail0 and not the jail.
+		j.LogThroughKernel()
 	}
 	filter := ""
 	switch s.seccomp {
