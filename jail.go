@@ -71,7 +71,7 @@ func (j *Jail) ChangeUID(uid int) error {
 	if uid == 0 {
 		return fmt.Errorf("change uid: %w", ErrUselessID)
 	}
-	if uid < 0 || uid > 0xfffffffe {
+	if uid < 0 || int64(uid) > 0xfffffffe {
 		return fmt.Errorf("change uid: %d is out of range", uid)
 	}
 	j.cfg.HasUID, j.cfg.UID = true, uint32(uid)
@@ -83,7 +83,7 @@ func (j *Jail) ChangeGID(gid int) error {
 	if gid == 0 {
 		return fmt.Errorf("change gid: %w", ErrUselessID)
 	}
-	if gid < 0 || gid > 0xfffffffe {
+	if gid < 0 || int64(gid) > 0xfffffffe {
 		return fmt.Errorf("change gid: %d is out of range", gid)
 	}
 	j.cfg.HasGID, j.cfg.GID = true, uint32(gid)

@@ -5,6 +5,7 @@ package idmap
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ func Parse(s string) ([]syscall.SysProcIDMap, error) {
 			n, err := strconv.ParseUint(f[j], 10, 32)
 			if err != nil {
 				return nil, fmt.Errorf("id map entry %d %q: %s id %q is not a decimal number below 2^32", i+1, e, name, f[j])
+			}
+			if n > math.MaxInt {
+				return nil, fmt.Errorf("id map entry %d %q: %s id %d does not fit this platform's int", i+1, e, name, n)
 			}
 			v[j] = n
 		}

@@ -20,6 +20,10 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// maxCount is the largest count a map entry may have (a variable, so that
+// the file compiles where int has 32 bits).
+var maxCount uint64 = 4294967295
+
 func TestParse(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -29,7 +33,7 @@ func TestParse(t *testing.T) {
 		{"0 1000 1", []syscall.SysProcIDMap{{ContainerID: 0, HostID: 1000, Size: 1}}, ""},
 		{" 0  1000\t1 ", []syscall.SysProcIDMap{{ContainerID: 0, HostID: 1000, Size: 1}}, ""},
 		{"0 100000 1000,1000 1000 1", []syscall.SysProcIDMap{{ContainerID: 0, HostID: 100000, Size: 1000}, {ContainerID: 1000, HostID: 1000, Size: 1}}, ""},
-		{"0 0 4294967295", []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 4294967295}}, ""},
+		{"0 0 4294967295", []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: int(maxCount)}}, ""},
 		{"", nil, "empty"},
 		{"0 1000", nil, "got 2 fields"},
 		{"0 1000 1 2", nil, "got 4 fields"},
@@ -88,7 +92,7 @@ func FuzzParse(f *testing.F) {
 		}
 		for i, m := range maps {
 			if m.Size < 1 || m.ContainerID < 0 || m.HostID < 0 ||
-				m.ContainerID+m.Size > 1<<32-1 || m.HostID+m.Size > 1<<32-1 {
+				uint64(m.ContainerID+m.Size) > maxCount || uint64(m.HostID+m.Size) > maxCount {
 				t.Fatalf("Parse(%q): bad entry %d %+v", s, i, m)
 			}
 			for _, p := range maps[:i] {
