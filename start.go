@@ -414,24 +414,14 @@ func (j *Jail) startDirect(c *config.Config, std stdio) (*Process, error) {
 	}
 	defer closeDups()
 	attr := &syscall.SysProcAttr{Setsid: c.NewSession, Cloneflags: uintptr(c.Cloneflags)}
-	type result struct {
-		p   *Process
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		// Never unlocked: when this goroutine returns, the runtime ends the
-		// thread with the jail's privileges on it.
-		runtime.LockOSThread()
+	prepare := func() error {
 		if se := child.PrepareThread(c); se != nil {
-			done <- result{err: se}
-			return
+			return se
 		}
-		p, err := spawn(c.Path, c.Argv, c.Env, c.Dir, std, files, attr)
-		done <- result{p, err}
-	}()
-	r := <-done
-	if err := r.err; err != nil {
+		return nil
+	}
+	p, err := spawnOnThread(prepare, false, c.Path, c.Argv, c.Env, c.Dir, std, files, attr)
+	if err != nil {
 		var se *SetupError
 		if errors.As(err, &se) {
 			return nil, se
@@ -446,24 +436,33 @@ func (j *Jail) startDirect(c *config.Config, std stdio) (*Process, error) {
 		}
 		return nil, fmt.Errorf("start %s: %w", c.Path, err)
 	}
-	return r.p, nil
+	return p, nil
 }
 
-// spawnOnOwnThread is spawn from a thread kept for the jail's lifetime: the
-// kernel sends the parent-death signal when the thread that forked dies, and
-// the caller's thread may not live as long as the jail (a goroutine that
-// locked its thread and returns takes the thread with it).
-func spawnOnOwnThread(path string, argv, env []string, std stdio, files []*os.File, attr *syscall.SysProcAttr) (*Process, error) {
+// spawnOnThread is spawn from a fresh OS thread, which is never given back
+// to the Go scheduler. prepare, if not nil, first takes steps on that thread
+// that the child inherits (the thread's state is then unfit for anything
+// else). With hold, the thread lives until the process is reaped: the
+// kernel sends the parent-death signal when the thread that forked dies,
+// and the caller's thread may not live as long as the jail (a goroutine
+// that locked its thread and returns takes the thread with it).
+func spawnOnThread(prepare func() error, hold bool, path string, argv, env []string, dir string, std stdio, files []*os.File, attr *syscall.SysProcAttr) (*Process, error) {
 	type result struct {
 		p   *Process
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread ends with the jail
-		p, err := spawn(path, argv, env, "", std, files, attr)
-		if err != nil {
-			done <- result{err: err}
+		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
+		if prepare != nil {
+			if err := prepare(); err != nil {
+				done <- result{err: err}
+				return
+			}
+		}
+		p, err := spawn(path, argv, env, dir, std, files, attr)
+		if err != nil || !hold {
+			done <- result{p, err}
 			return
 		}
 		p.forker = make(chan struct{})
@@ -612,7 +611,7 @@ func (j *Jail) startHelper(c *config.Config, std stdio) (*Process, error) {
 	env := []string{child.EnvMarker + "=" + strconv.Itoa(fds[0]) + "," + strconv.Itoa(fds[1])}
 	var p *Process
 	if attr.Pdeathsig != 0 {
-		p, err = spawnOnOwnThread("/proc/self/exe", []string{child.Argv0}, env, std, files, attr)
+		p, err = spawnOnThread(nil, true, "/proc/self/exe", []string{child.Argv0}, env, "", std, files, attr)
 	} else {
 		p, err = spawn("/proc/self/exe", []string{child.Argv0}, env, "", std, files, attr)
 	}

@@ -30,26 +30,18 @@ func (j *Jail) setUserNamespace(c *config.Config, attr *syscall.SysProcAttr) err
 		attr.AmbientCaps = append(attr.AmbientCaps, uintptr(cp))
 	}
 	if c.UIDMapSet {
-		if c.UIDMap == "" {
-			attr.UidMappings = idmap.Default(c.UID, c.HasUID, os.Getuid())
-		} else {
-			m, err := idmap.Parse(c.UIDMap)
-			if err != nil {
-				return fmt.Errorf("uid map: %w", err)
-			}
-			attr.UidMappings = m
+		m, err := idMap("uid", c.UIDMap, c.UID, c.HasUID, os.Getuid())
+		if err != nil {
+			return err
 		}
+		attr.UidMappings = m
 	}
 	if c.GIDMapSet {
-		if c.GIDMap == "" {
-			attr.GidMappings = idmap.Default(c.GID, c.HasGID, os.Getgid())
-		} else {
-			m, err := idmap.Parse(c.GIDMap)
-			if err != nil {
-				return fmt.Errorf("gid map: %w", err)
-			}
-			attr.GidMappings = m
+		m, err := idMap("gid", c.GIDMap, c.GID, c.HasGID, os.Getgid())
+		if err != nil {
+			return err
 		}
+		attr.GidMappings = m
 		if s, err := caps.Get(); err == nil && s.Effective&(1<<caps.SetGID) != 0 {
 			attr.GidMappingsEnableSetgroups = true
 		}
@@ -68,4 +60,17 @@ func explainStartError(c *config.Config, attr *syscall.SysProcAttr, err error) e
 		SetgroupsAllowed: attr.GidMappingsEnableSetgroups,
 	}
 	return fmt.Errorf("start jail: %w", idmap.Explain(err, req, idmap.CurrentCaller(), idmap.ReadSysctls()))
+}
+
+// idMap is the map asked for: spec parsed, or for an empty spec (bare
+// -m/-M) the jail's id (or 0) mapped to the caller's.
+func idMap(kind, spec string, id uint32, hasID bool, callerID int) ([]syscall.SysProcIDMap, error) {
+	if spec == "" {
+		return idmap.Default(id, hasID, callerID), nil
+	}
+	m, err := idmap.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%s map: %w", kind, err)
+	}
+	return m, nil
 }
