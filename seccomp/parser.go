@@ -132,64 +132,56 @@ func (p *parser) directive() (Stmt, error) {
 	return nil, errorf(d.Pos, "unknown directive %q (expected @include, @frequency, @default or @denylist)", d.Text)
 }
 
+// oneOrList parses one item, or a python-style list of them in braces
+// ("{a, b}"), calling item for each.
+func (p *parser) oneOrList(item func() error) error {
+	if p.peek().Kind != tLBrace {
+		return item()
+	}
+	open := p.next()
+	for {
+		if err := item(); err != nil {
+			return err
+		}
+		t := p.next()
+		if t.Kind == tRBrace {
+			return nil
+		}
+		if t.Kind != tComma {
+			if t.Kind == tEOL {
+				return errorf(t.Pos, "unclosed '{' opened at %d:%d", open.Pos.Line, open.Pos.Col)
+			}
+			return p.unexpected(t, "',' or '}'")
+		}
+	}
+}
+
 func (p *parser) filterStatement() (Stmt, error) {
 	st := &FilterStmt{Pos: p.peek().Pos}
-	if p.peek().Kind == tLBrace {
-		open := p.next()
-		for {
-			ref, err := p.syscallRef()
-			if err != nil {
-				return nil, err
-			}
-			st.Syscalls = append(st.Syscalls, ref)
-			t := p.next()
-			if t.Kind == tRBrace {
-				break
-			}
-			if t.Kind != tComma {
-				if t.Kind == tEOL {
-					return nil, errorf(t.Pos, "unclosed '{' opened at %d:%d", open.Pos.Line, open.Pos.Col)
-				}
-				return nil, p.unexpected(t, "',' or '}'")
-			}
-		}
-	} else {
+	err := p.oneOrList(func() error {
 		ref, err := p.syscallRef()
-		if err != nil {
-			return nil, err
+		if err == nil {
+			st.Syscalls = append(st.Syscalls, ref)
 		}
-		st.Syscalls = append(st.Syscalls, ref)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	colon, err := p.expect(tColon, "':' after the syscall name")
 	if err != nil {
 		return nil, err
 	}
 	st.Colon = colon.Pos
-	if p.peek().Kind == tLBrace {
-		open := p.next()
-		for {
-			f, err := p.singleFilter()
-			if err != nil {
-				return nil, err
-			}
-			st.Filters = append(st.Filters, f)
-			t := p.next()
-			if t.Kind == tRBrace {
-				break
-			}
-			if t.Kind != tComma {
-				if t.Kind == tEOL {
-					return nil, errorf(t.Pos, "unclosed '{' opened at %d:%d", open.Pos.Line, open.Pos.Col)
-				}
-				return nil, p.unexpected(t, "',' or '}'")
-			}
-		}
-	} else {
+	err = p.oneOrList(func() error {
 		f, err := p.singleFilter()
-		if err != nil {
-			return nil, err
+		if err == nil {
+			st.Filters = append(st.Filters, f)
 		}
-		st.Filters = append(st.Filters, f)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := p.expectEOL(); err != nil {
 		return nil, err
